@@ -1,0 +1,320 @@
+//! Łącznik's configuration: one typed tree read from an optional TOML file and then from
+//! `LACZNIK__SECTION__KEY` environment variables (which win). Unknown keys are rejected so a
+//! typo never silently falls back to a default; secrets are wrapped so they never reach a log.
+//! Every key is documented in `config/lacznik.example.toml`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// Names of the tenant-scoped services the gateway routes to, in the order they start.
+pub const SERVICES: [&str; 2] = ["identity", "volunteers"];
+
+/// The whole configuration.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub database: DatabaseConfig,
+    pub gateway: GatewayConfig,
+    pub services: ServicesConfig,
+    pub telemetry: TelemetryConfig,
+    pub data_dir: DataDir,
+}
+
+/// Where the embedded mode keeps its SQLite file and mail.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct DataDir(pub PathBuf);
+
+impl Default for DataDir {
+    fn default() -> Self {
+        Self(PathBuf::from("data"))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// Administrative connection (migrations, role set-up). Absent → embedded SQLite.
+    pub url: Option<SecretString>,
+    /// How services connect. Absent on PostgreSQL → `url` with the user replaced by `lacznik_app`.
+    pub app_url: Option<SecretString>,
+    /// Password given to the `lacznik_app` role when migrations create it (PostgreSQL only).
+    pub app_password: Option<SecretString>,
+    pub max_connections: u32,
+    pub connect_timeout_secs: u64,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            app_url: None,
+            app_password: None,
+            max_connections: 16,
+            connect_timeout_secs: 5,
+        }
+    }
+}
+
+/// The kind of database a URL points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatabaseKind {
+    Sqlite,
+    Postgres,
+}
+
+impl DatabaseConfig {
+    /// The administrative URL, defaulting to a SQLite file inside `data_dir`.
+    pub fn admin_url(&self, data_dir: &Path) -> Result<SecretString, ConfigError> {
+        match &self.url {
+            Some(url) => {
+                Self::kind_of(url.expose_secret())?;
+                Ok(url.clone())
+            }
+            None => Ok(SecretString::from(format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("lacznik.db").display()
+            ))),
+        }
+    }
+
+    /// The URL services connect with: `app_url`, or the admin URL as `lacznik_app` on PostgreSQL.
+    pub fn app_url(&self, data_dir: &Path) -> Result<SecretString, ConfigError> {
+        if let Some(url) = &self.app_url {
+            Self::kind_of(url.expose_secret())?;
+            return Ok(url.clone());
+        }
+        let admin = self.admin_url(data_dir)?;
+        if Self::kind_of(admin.expose_secret())? == DatabaseKind::Sqlite {
+            return Ok(admin);
+        }
+        let mut url = url::Url::parse(admin.expose_secret())
+            .map_err(|_| ConfigError::Invalid("database.url is not a valid URL".into()))?;
+        let password = self.app_password.as_ref().map(|p| p.expose_secret().to_owned());
+        url.set_username(APP_ROLE)
+            .and_then(|()| url.set_password(password.as_deref()))
+            .map_err(|()| ConfigError::Invalid("database.url cannot carry a user name".into()))?;
+        Ok(SecretString::from(url.to_string()))
+    }
+
+    /// The kind of database behind a URL, or an error naming the schemes we accept.
+    pub fn kind_of(url: &str) -> Result<DatabaseKind, ConfigError> {
+        if url.starts_with("sqlite:") {
+            Ok(DatabaseKind::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DatabaseKind::Postgres)
+        } else {
+            Err(ConfigError::Invalid(
+                "database.url must start with sqlite:// or postgres://".into(),
+            ))
+        }
+    }
+}
+
+/// The role services connect as on PostgreSQL: not owner, not superuser, NOBYPASSRLS.
+pub const APP_ROLE: &str = "lacznik_app";
+/// The role that owns the schema; migrations run as it.
+pub const OWNER_ROLE: &str = "lacznik_owner";
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GatewayConfig {
+    pub listen: SocketAddr,
+    /// Offices are reached at `<slug>.<base_domain>`.
+    pub base_domain: String,
+    /// How long the gateway waits for an upstream's response head before answering 504.
+    pub upstream_timeout_ms: u64,
+    /// Largest request body accepted; larger ones get 413.
+    pub max_body_bytes: u64,
+    /// How long a tenant lookup is cached.
+    pub tenant_cache_secs: u64,
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            base_domain: "localhost".into(),
+            upstream_timeout_ms: 10_000,
+            max_body_bytes: 1024 * 1024,
+            tenant_cache_secs: 30,
+        }
+    }
+}
+
+/// Where each service listens and where the gateway finds it.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServicesConfig {
+    pub identity: ServiceConfig,
+    pub volunteers: ServiceConfig,
+}
+
+impl Default for ServicesConfig {
+    fn default() -> Self {
+        Self {
+            identity: ServiceConfig::on_port(8081),
+            volunteers: ServiceConfig::on_port(8082),
+        }
+    }
+}
+
+impl ServicesConfig {
+    /// The settings of a service by name.
+    pub fn get(&self, name: &str) -> Option<&ServiceConfig> {
+        match name {
+            "identity" => Some(&self.identity),
+            "volunteers" => Some(&self.volunteers),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServiceConfig {
+    pub listen: SocketAddr,
+    /// Base URL the gateway proxies to; defaults to `http://<listen>`.
+    pub url: Option<String>,
+}
+
+impl ServiceConfig {
+    fn on_port(port: u16) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], port)),
+            url: None,
+        }
+    }
+
+    /// The upstream base URL of this service.
+    pub fn base_url(&self) -> String {
+        self.url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        Self::on_port(0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable, coloured; for a terminal.
+    Pretty,
+    /// One JSON object per line; for production log collection.
+    Json,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TelemetryConfig {
+    pub log_format: LogFormat,
+    /// `tracing` filter directives, e.g. `info,lacznik_gateway=debug`. `RUST_LOG` wins if set.
+    pub log_filter: String,
+    /// OTLP/HTTP endpoint for traces, e.g. `http://127.0.0.1:4318`. Absent → no export.
+    pub otlp_endpoint: Option<String>,
+}
+
+impl Default for TelemetryConfig {
+    fn default() -> Self {
+        Self {
+            log_format: LogFormat::Pretty,
+            log_filter: "info".into(),
+            otlp_endpoint: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Reads the file at `path` (if given, it must exist) and then the environment.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::from_figment(Self::figment(path))
+    }
+
+    /// The layered sources, exposed so tests can add their own.
+    pub fn figment(path: Option<&Path>) -> Figment {
+        let mut figment = Figment::new();
+        if let Some(path) = path {
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment.merge(Env::prefixed("LACZNIK__").split("__"))
+    }
+
+    pub fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        let config: Config = figment.extract().map_err(Box::new)?;
+        config.database.admin_url(&config.data_dir.0)?;
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn defaults_are_the_embedded_mode() {
+        Jail::expect_with(|_| {
+            let config = Config::load(None).unwrap();
+            assert_eq!(config.gateway.listen.to_string(), "127.0.0.1:8080");
+            let url = config.database.admin_url(&config.data_dir.0).unwrap();
+            assert!(url.expose_secret().starts_with("sqlite://data/lacznik.db"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn environment_overrides_file_and_derives_app_role() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "lacznik.toml",
+                "[database]\nurl = \"postgres://postgres:pw@db:5432/lacznik\"\n[gateway]\nbase_domain = \"lacznik.pl\"\n",
+            )?;
+            jail.set_env("LACZNIK__GATEWAY__LISTEN", "0.0.0.0:9000");
+            jail.set_env("LACZNIK__DATABASE__APP_PASSWORD", "s3cret");
+            let config = Config::load(Some(Path::new("lacznik.toml"))).unwrap();
+            assert_eq!(config.gateway.listen.port(), 9000);
+            assert_eq!(config.gateway.base_domain, "lacznik.pl");
+            let app = config.database.app_url(&config.data_dir.0).unwrap();
+            assert_eq!(app.expose_secret(), "postgres://lacznik_app:s3cret@db:5432/lacznik");
+            assert!(!format!("{config:?}").contains("pw@"), "secrets must not be printed");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        Jail::expect_with(|jail| {
+            jail.set_env("LACZNIK__GATEWAY__LISTNE", "0.0.0.0:9000");
+            let error = Config::load(None).unwrap_err().to_string();
+            assert!(error.contains("listne"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unsupported_database_is_rejected() {
+        Jail::expect_with(|jail| {
+            jail.set_env("LACZNIK__DATABASE__URL", "mysql://root@localhost/x");
+            assert!(Config::load(None).is_err());
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,195 @@
+//! Tenant-scoped database access, the first of the two isolation layers (PostgreSQL row-level
+//! security is the second). A service gets a [`TenantDb`]; its only way to tenant data is
+//! [`TenantDb::begin`], which opens a transaction and, on PostgreSQL, makes
+//! `set_config('app.tenant_id', $1, true)` its first statement, so the RLS policy sees exactly
+//! that office for exactly that transaction and a pooled connection never carries it further.
+//!
+//! On SQLite (the embedded default) there is no RLS: isolation is the application's scoping
+//! alone — every repository query filters by the transaction's tenant.
+
+use std::ops::Deref;
+use std::time::Duration;
+
+use lacznik_config::{DatabaseConfig, DatabaseKind};
+use lacznik_types::TenantId;
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, Statement, TransactionTrait,
+};
+use secrecy::{ExposeSecret, SecretString};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TenancyError {
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[source] DbErr),
+    #[error(
+        "refusing to start: the database role `{role}` {reason}; services must connect as a role \
+         that is not a superuser, cannot bypass row-level security and owns no table \
+         (lacznik_app; see database.app_url in config/lacznik.example.toml)"
+    )]
+    UnsafeRole { role: String, reason: &'static str },
+}
+
+/// A connection pool for services, checked at start-up to be safe for tenant data.
+#[derive(Clone, Debug)]
+pub struct AppDb {
+    conn: DatabaseConnection,
+}
+
+impl AppDb {
+    /// Connects with `url` and refuses a PostgreSQL role that could bypass row-level security.
+    pub async fn connect(url: &SecretString, config: &DatabaseConfig) -> Result<Self, TenancyError> {
+        let conn = connect_pool(url, config).await.map_err(TenancyError::Connect)?;
+        if conn.get_database_backend() == DbBackend::Postgres {
+            refuse_unsafe_role(&conn).await?;
+        }
+        Ok(Self { conn })
+    }
+
+    /// Tenant-scoped access, for the handlers of a service.
+    pub fn tenant_db(&self) -> TenantDb {
+        TenantDb { conn: self.conn.clone() }
+    }
+
+    /// The shared platform tables (regions, tenants), which are not tenant data.
+    pub fn platform_db(&self) -> PlatformDb {
+        PlatformDb { conn: self.conn.clone() }
+    }
+
+    /// Answers whether the database can be reached now.
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.conn.ping().await
+    }
+
+    pub fn kind(&self) -> DatabaseKind {
+        kind_of(&self.conn)
+    }
+}
+
+/// Opens a pool with Łącznik's settings (used for both the app and the admin connection).
+pub async fn connect_pool(url: &SecretString, config: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url.expose_secret().to_owned());
+    options
+        .max_connections(config.max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
+        .acquire_timeout(Duration::from_secs(config.connect_timeout_secs))
+        .sqlx_logging(false);
+    Database::connect(options).await
+}
+
+fn kind_of(conn: &DatabaseConnection) -> DatabaseKind {
+    match conn.get_database_backend() {
+        DbBackend::Postgres => DatabaseKind::Postgres,
+        _ => DatabaseKind::Sqlite,
+    }
+}
+
+/// Refuses a role that is (or can become) a superuser, bypasses RLS, or owns a table: on such a
+/// connection the policies would silently not apply.
+async fn refuse_unsafe_role(conn: &DatabaseConnection) -> Result<(), TenancyError> {
+    let row = conn
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            r#"
+            SELECT current_user::text AS role,
+              EXISTS (SELECT 1 FROM pg_roles r
+                      WHERE pg_has_role(current_user, r.oid, 'MEMBER') AND r.rolsuper) AS superuser,
+              EXISTS (SELECT 1 FROM pg_roles r
+                      WHERE pg_has_role(current_user, r.oid, 'MEMBER') AND r.rolbypassrls) AS bypassrls,
+              EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                      WHERE c.relkind IN ('r', 'p')
+                        AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                        AND n.nspname NOT LIKE 'pg_toast%'
+                        AND pg_has_role(current_user, c.relowner, 'MEMBER')) AS owner
+            "#,
+        ))
+        .await
+        .map_err(TenancyError::Connect)?
+        .ok_or_else(|| TenancyError::Connect(DbErr::RecordNotFound("current role".into())))?;
+    let role: String = row.try_get("", "role").map_err(TenancyError::Connect)?;
+    let flag = |name: &str| row.try_get::<bool>("", name).map_err(TenancyError::Connect);
+    let reason = if flag("superuser")? {
+        Some("is a superuser")
+    } else if flag("bypassrls")? {
+        Some("has BYPASSRLS")
+    } else if flag("owner")? {
+        Some("owns tables (owners are exempt from row-level security)")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(TenancyError::UnsafeRole { role, reason }),
+        None => Ok(()),
+    }
+}
+
+/// Tenant-scoped access. Cloning is cheap (a pool handle).
+#[derive(Clone, Debug)]
+pub struct TenantDb {
+    conn: DatabaseConnection,
+}
+
+impl TenantDb {
+    /// Opens a transaction bound to `tenant`. On PostgreSQL its first statement sets
+    /// `app.tenant_id` for this transaction only (`is_local = true`).
+    #[tracing::instrument(skip_all, fields(tenant = %tenant))]
+    pub async fn begin(&self, tenant: TenantId) -> Result<TenantTxn, DbErr> {
+        let txn = self.conn.begin().await?;
+        if txn.get_database_backend() == DbBackend::Postgres {
+            txn.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT set_config('app.tenant_id', $1, true)",
+                [tenant.to_string().into()],
+            ))
+            .await?;
+        }
+        Ok(TenantTxn { txn, tenant })
+    }
+
+    pub fn kind(&self) -> DatabaseKind {
+        kind_of(&self.conn)
+    }
+}
+
+/// A transaction bound to one office. Repository functions take it, read the tenant from it,
+/// and filter by it; on PostgreSQL, RLS enforces the same bound underneath.
+pub struct TenantTxn {
+    txn: DatabaseTransaction,
+    tenant: TenantId,
+}
+
+impl TenantTxn {
+    /// The office this transaction is bound to.
+    pub fn tenant(&self) -> TenantId {
+        self.tenant
+    }
+
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.txn.rollback().await
+    }
+}
+
+impl Deref for TenantTxn {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &Self::Target {
+        &self.txn
+    }
+}
+
+/// Access to platform tables (regions, tenants), which belong to no office.
+#[derive(Clone, Debug)]
+pub struct PlatformDb {
+    conn: DatabaseConnection,
+}
+
+impl PlatformDb {
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+}
