@@ -124,6 +124,9 @@ impl Problem {
 
     /// A problem for an error poem produced before our handler ran (routing, parsing).
     pub fn from_poem_error(error: &poem::Error) -> Self {
+        if let Some(problem) = error.downcast_ref::<Problem>() {
+            return problem.clone();
+        }
         let status = error.status();
         let message = error.to_string();
         match status {
@@ -141,7 +144,7 @@ impl Problem {
             )
             .with_detail("Wyślij dane jako application/json."),
             s if s.is_client_error() => Self::new(status, "malformed_request", "Niepoprawne żądanie")
-                .with_detail(message),
+                .with_detail(format!("Nie udało się odczytać żądania: {message}")),
             _ => Self::internal(&message),
         }
     }
@@ -205,6 +208,16 @@ impl IntoResponse for Problem {
     }
 }
 
+impl poem::error::ResponseError for Problem {
+    fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    fn as_response(&self) -> Response {
+        self.clone().into_response()
+    }
+}
+
 impl ApiResponse for Problem {
     const BAD_REQUEST_HANDLER: bool = true;
 
@@ -228,12 +241,7 @@ impl ApiResponse for Problem {
     }
 
     fn from_parse_request_error(error: poem::Error) -> Self {
-        let mut problem = Self::from_poem_error(&error);
-        if problem.code == "malformed_request" {
-            problem.title = "Niepoprawne żądanie".into();
-            problem.detail = Some(format!("Nie udało się odczytać żądania: {error}"));
-        }
-        problem
+        Self::from_poem_error(&error)
     }
 }
 

@@ -1,1 +1,94 @@
-//! placeholder
+//! The gateway: the only door into Łącznik. It resolves the office from the Host header
+//! (`<slug>.<base domain>` or an extra host of the office) or from a `/t/<slug>/` path prefix,
+//! strips every header a client could use to spoof identity or origin and sets its own, then
+//! streams the request to the service named by `/api/v1/<service>/…` within a deadline. It also
+//! serves the merged OpenAPI document and an interactive API page.
+
+mod headers;
+mod openapi;
+mod proxy;
+mod resolve;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lacznik_http::server::service_endpoint;
+use poem::{Endpoint, EndpointExt, Response, Route, get};
+
+pub use resolve::{ResolvedTenant, TenantResolver};
+
+/// Everything the gateway needs to know about its surroundings.
+#[derive(Clone, Debug)]
+pub struct GatewaySettings {
+    /// Offices answer on `<slug>.<base_domain>`.
+    pub base_domain: String,
+    /// Service name → base URL, e.g. `volunteers` → `http://127.0.0.1:8082`.
+    pub upstreams: BTreeMap<String, String>,
+    pub upstream_timeout: Duration,
+    pub max_body_bytes: u64,
+    pub tenant_cache_ttl: Duration,
+}
+
+impl GatewaySettings {
+    pub fn from_config(config: &lacznik_config::Config, upstreams: BTreeMap<String, String>) -> Self {
+        Self {
+            base_domain: config.gateway.base_domain.to_ascii_lowercase(),
+            upstreams,
+            upstream_timeout: Duration::from_millis(config.gateway.upstream_timeout_ms),
+            max_body_bytes: config.gateway.max_body_bytes,
+            tenant_cache_ttl: Duration::from_secs(config.gateway.tenant_cache_secs),
+        }
+    }
+}
+
+/// Shared state of the gateway's handlers.
+pub(crate) struct Gateway {
+    settings: GatewaySettings,
+    client: reqwest::Client,
+    resolver: TenantResolver,
+    specs: openapi::SpecCache,
+}
+
+/// Errors building the gateway.
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error("the gateway needs an upstream named `identity` to resolve offices")]
+    NoIdentity,
+    #[error("cannot build the HTTP client: {0}")]
+    Client(#[from] reqwest::Error),
+}
+
+/// The gateway as one endpoint.
+pub fn endpoint(
+    settings: GatewaySettings,
+    tracer: lacznik_telemetry::SdkTracer,
+) -> Result<impl Endpoint<Output = Response>, GatewayError> {
+    let identity = settings
+        .upstreams
+        .get("identity")
+        .ok_or(GatewayError::NoIdentity)?
+        .clone();
+    let client = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(2))
+        .pool_idle_timeout(Duration::from_secs(60))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let gateway = Arc::new(Gateway {
+        resolver: TenantResolver::new(client.clone(), identity, settings.tenant_cache_ttl),
+        specs: openapi::SpecCache::default(),
+        client,
+        settings,
+    });
+    let ready = gateway.clone();
+    let routes = Route::new()
+        .at("/api/openapi.json", get(openapi::merged_spec))
+        .at("/api/docs", get(openapi::docs_page))
+        .nest("/", proxy::ProxyEndpoint)
+        .data(gateway);
+    Ok(service_endpoint("gateway", routes, tracer, move || {
+        let gateway = ready.clone();
+        async move { gateway.resolver.ping().await }
+    })
+    .before(|req| async move { Ok(headers::sanitize(req)) }))
+}

@@ -1,1 +1,34 @@
-//! placeholder
+//! Volunteers service: the people of a volunteer centre. This first slice keeps who a volunteer
+//! is and how to reach them — create, list, read, update, delete — behind poem-openapi, with
+//! every query scoped to the request's office.
+
+pub mod api;
+pub mod domain;
+pub mod store;
+
+use lacznik_http::server::service_endpoint;
+use lacznik_tenancy::AppDb;
+use poem::{Endpoint, EndpointExt, Response, Route};
+use poem_openapi::OpenApiService;
+
+/// The service's name in routes (`/api/v1/volunteers/…`) and configuration.
+pub const SERVICE: &str = "volunteers";
+
+/// The public API description, also merged by the gateway.
+pub fn openapi() -> OpenApiService<api::VolunteersApi, ()> {
+    OpenApiService::new(api::VolunteersApi, "Łącznik — wolontariusze", env!("CARGO_PKG_VERSION"))
+}
+
+/// The whole service as one endpoint: API, OpenAPI document, health, tracing.
+pub fn endpoint(db: AppDb, tracer: lacznik_telemetry::SdkTracer) -> impl Endpoint<Output = Response> {
+    let spec = openapi();
+    let spec_json = spec.spec_endpoint();
+    let routes = Route::new()
+        .nest_no_strip("/api/v1/volunteers", spec.with(lacznik_http::tenant::RequireTenant))
+        .at("/openapi.json", spec_json)
+        .data(db.tenant_db());
+    service_endpoint(SERVICE, routes, tracer, move || {
+        let db = db.clone();
+        async move { db.ping().await.map_err(|e| e.to_string()) }
+    })
+}

@@ -1,0 +1,203 @@
+//! Demo data: the first three offices with their published contact details, and volunteers
+//! with made-up Polish names (no real person's name, phone or address). Seeding is idempotent:
+//! an office that already exists is left as it is.
+
+use chrono::{Datelike, NaiveDate, Utc};
+use lacznik_config::Config;
+use lacznik_identity::{NewTenant, store};
+use lacznik_tenancy::AppDb;
+use lacznik_types::{RegionCode, TenantId, TenantSlug};
+use lacznik_volunteers::domain::{NewVolunteer, RawVolunteer};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+struct Office {
+    slug: &'static str,
+    name: &'static str,
+    short_name: &'static str,
+    region: &'static str,
+    population: i32,
+    street_address: &'static str,
+    postal_code: &'static str,
+    city: &'static str,
+    phone: &'static str,
+    email: &'static str,
+    website: &'static str,
+    office_hours: &'static str,
+    volunteers: usize,
+}
+
+const OFFICES: [Office; 3] = [
+    Office {
+        slug: "kielce",
+        name: "Miejski Ośrodek Pomocy Rodzinie w Kielcach",
+        short_name: "MOPR Kielce",
+        region: "26",
+        population: 183_000,
+        street_address: "ul. Studzienna 2",
+        postal_code: "25-544",
+        city: "Kielce",
+        phone: "41 331 25 24",
+        email: "wolontariat@mopr.kielce.example",
+        website: "https://mopr.kielce.pl",
+        office_hours: "poniedziałek–piątek 7:30–15:30",
+        volunteers: 40,
+    },
+    Office {
+        slug: "plock",
+        name: "Miejski Ośrodek Pomocy Społecznej w Płocku",
+        short_name: "MOPS Płock",
+        region: "14",
+        population: 113_000,
+        street_address: "ul. Zielona 10",
+        postal_code: "09-402",
+        city: "Płock",
+        phone: "24 364 03 00",
+        email: "wolontariat@mops.plock.example",
+        website: "https://mops.plock.eu",
+        office_hours: "poniedziałek–piątek 7:30–15:30",
+        volunteers: 30,
+    },
+    Office {
+        slug: "czechowice-dziedzice",
+        name: "Ośrodek Pomocy Społecznej w Czechowicach-Dziedzicach",
+        short_name: "OPS Czechowice-Dziedzice",
+        region: "24",
+        population: 45_000,
+        street_address: "ul. Nad Białką 1B",
+        postal_code: "43-502",
+        city: "Czechowice-Dziedzice",
+        phone: "32 214 51 37",
+        email: "wolontariat@ops.czechowice-dziedzice.example",
+        website: "https://ops.czechowice-dziedzice.pl",
+        office_hours: "Centrum Wolontariatu: wtorki 10:00–11:00, czwartki 15:00–17:00",
+        volunteers: 20,
+    },
+];
+
+const FIRST_NAMES_F: [&str; 16] = [
+    "Anna", "Maria", "Katarzyna", "Małgorzata", "Agnieszka", "Barbara", "Ewa", "Krystyna",
+    "Zofia", "Julia", "Zuzanna", "Aleksandra", "Natalia", "Wiktoria", "Halina", "Jadwiga",
+];
+const FIRST_NAMES_M: [&str; 16] = [
+    "Piotr", "Krzysztof", "Andrzej", "Tomasz", "Paweł", "Michał", "Marcin", "Jakub",
+    "Kacper", "Szymon", "Filip", "Mateusz", "Stanisław", "Jerzy", "Łukasz", "Wojciech",
+];
+/// Surnames as (masculine, feminine) forms.
+const LAST_NAMES: [(&str, &str); 16] = [
+    ("Nowak", "Nowak"), ("Wiśniewski", "Wiśniewska"), ("Wójcik", "Wójcik"),
+    ("Kowalczyk", "Kowalczyk"), ("Kamiński", "Kamińska"), ("Lewandowski", "Lewandowska"),
+    ("Zieliński", "Zielińska"), ("Szymański", "Szymańska"), ("Woźniak", "Woźniak"),
+    ("Dąbrowski", "Dąbrowska"), ("Kozłowski", "Kozłowska"), ("Jankowski", "Jankowska"),
+    ("Mazur", "Mazur"), ("Krawczyk", "Krawczyk"), ("Piotrowski", "Piotrowska"), ("Grabowski", "Grabowska"),
+];
+
+/// What was seeded for one office.
+pub struct SeededOffice {
+    pub slug: String,
+    pub short_name: String,
+    pub id: TenantId,
+    pub volunteers: usize,
+    pub created: bool,
+}
+
+/// Creates the demo offices and their volunteers where missing.
+pub async fn seed(config: &Config) -> anyhow::Result<Vec<SeededOffice>> {
+    let url = config.database.app_url(&config.data_dir.0)?;
+    let db = AppDb::connect(&url, &config.database).await?;
+    let platform = db.platform_db();
+    let tenants = db.tenant_db();
+    let mut rng = StdRng::seed_from_u64(2026);
+    let mut seeded = Vec::new();
+    for office in &OFFICES {
+        if let Some(existing) = store::find_by_slug(&platform, office.slug).await? {
+            seeded.push(SeededOffice {
+                slug: existing.slug,
+                short_name: existing.short_name,
+                id: TenantId::from_uuid(existing.id),
+                volunteers: 0,
+                created: false,
+            });
+            continue;
+        }
+        let record = store::create_tenant(
+            &platform,
+            NewTenant {
+                slug: TenantSlug::parse(office.slug)?,
+                name: office.name.into(),
+                short_name: office.short_name.into(),
+                region: RegionCode::parse(office.region)?,
+                population: office.population,
+                street_address: office.street_address.into(),
+                postal_code: office.postal_code.into(),
+                city: office.city.into(),
+                phone: office.phone.into(),
+                email: office.email.into(),
+                website: Some(office.website.into()),
+                office_hours: office.office_hours.into(),
+                hosts: Vec::new(),
+            },
+        )
+        .await?;
+        let tenant = TenantId::from_uuid(record.id);
+        let txn = tenants.begin(tenant).await?;
+        let today = Utc::now().date_naive();
+        for n in 0..office.volunteers {
+            let volunteer = demo_volunteer(&mut rng, office, n, today)?;
+            lacznik_volunteers::store::insert(&txn, volunteer).await?;
+        }
+        txn.commit().await?;
+        seeded.push(SeededOffice {
+            slug: record.slug,
+            short_name: record.short_name,
+            id: tenant,
+            volunteers: office.volunteers,
+            created: true,
+        });
+    }
+    Ok(seeded)
+}
+
+fn demo_volunteer(rng: &mut StdRng, office: &Office, n: usize, today: NaiveDate) -> anyhow::Result<NewVolunteer> {
+    let female = rng.random_bool(0.6);
+    let first = if female {
+        FIRST_NAMES_F[rng.random_range(0..FIRST_NAMES_F.len())]
+    } else {
+        FIRST_NAMES_M[rng.random_range(0..FIRST_NAMES_M.len())]
+    };
+    let (m, f) = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];
+    let last = if female { f } else { m };
+    // Volunteers of these offices are 15–66: pupils, students, workers, pensioners.
+    let age = match rng.random_range(0..10) {
+        0..=2 => rng.random_range(15..20),
+        3..=5 => rng.random_range(20..35),
+        6..=7 => rng.random_range(35..60),
+        _ => rng.random_range(60..67),
+    };
+    let birth = NaiveDate::from_ymd_opt(today.year() - age - 1, rng.random_range(1..=12), rng.random_range(1..=28))
+        .ok_or_else(|| anyhow::anyhow!("bad demo date"))?;
+    let email = format!("{}.{}.{n}@example.pl", ascii(first), ascii(last));
+    let phone = format!("500 {:03} {:03}", rng.random_range(0..1000), n % 1000);
+    Ok(NewVolunteer::parse(
+        RawVolunteer {
+            first_name: Some(first),
+            last_name: Some(last),
+            email: Some(&email),
+            phone: Some((n % 4 != 0).then_some(phone.as_str())),
+            birth_date: Some(birth),
+        },
+        today,
+    )
+    .map_err(|p| anyhow::anyhow!("demo volunteer for {}: {p}", office.slug))?)
+}
+
+/// Polish letters folded to ASCII, lower case, for demo email addresses.
+fn ascii(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'ą' => 'a', 'ć' => 'c', 'ę' => 'e', 'ł' | 'Ł' => 'l', 'ń' => 'n', 'ó' => 'o',
+            'ś' | 'Ś' => 's', 'ź' | 'ż' | 'Ż' | 'Ź' => 'z',
+            other => other.to_ascii_lowercase(),
+        })
+        .collect()
+}

@@ -1,0 +1,8 @@
+//! Wiring of the `lacznik` command: starting the gateway and the services (all in one process
+//! or one at a time), migrating, and seeding the demo offices. The binary only parses
+//! arguments and calls in here; tests call the same functions.
+
+pub mod demo;
+mod run;
+
+pub use run::{Component, Running, migrate, start};

@@ -1,0 +1,155 @@
+//! Starting the platform. In one process each service still gets its own loopback listener
+//! and the gateway proxies to it over HTTP, exactly as when they run apart.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use lacznik_config::{Config, DatabaseKind, DatabaseConfig, SERVICES};
+use lacznik_tenancy::AppDb;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// What to start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Component {
+    /// The gateway and every service.
+    All,
+    /// One service (or `gateway`) by name.
+    One(String),
+}
+
+/// A started platform: the addresses it listens on and a way to stop it.
+pub struct Running {
+    /// Where the gateway listens, if it was started.
+    pub gateway: Option<SocketAddr>,
+    /// Where each started service listens.
+    pub services: BTreeMap<String, SocketAddr>,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<std::io::Result<()>>>,
+}
+
+impl Running {
+    /// Stops accepting, finishes in-flight requests and waits for every server to end.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(true);
+        self.wait().await
+    }
+
+    /// Waits until every server ends (after a shutdown signal, or on a fatal error).
+    pub async fn wait(self) -> anyhow::Result<()> {
+        for task in self.tasks {
+            task.await.context("server task panicked")??;
+        }
+        Ok(())
+    }
+
+    /// A handle that stops the platform when `true` is sent.
+    pub fn shutdown_handle(&self) -> watch::Sender<bool> {
+        self.shutdown.clone()
+    }
+}
+
+/// Brings the schema up to date (creating the PostgreSQL roles when needed).
+pub async fn migrate(config: &Config) -> anyhow::Result<()> {
+    if config.database.url.is_none() {
+        std::fs::create_dir_all(&config.data_dir.0)
+            .with_context(|| format!("cannot create {}", config.data_dir.0.display()))?;
+    }
+    let admin = config.database.admin_url(&config.data_dir.0)?;
+    lacznik_migrations::migrate(&admin, &config.database)
+        .await
+        .context("migration failed")?;
+    Ok(())
+}
+
+/// Binds and starts `component`. Returns once every listener accepts connections.
+pub async fn start(
+    config: &Config,
+    component: Component,
+    telemetry: &lacznik_telemetry::Telemetry,
+) -> anyhow::Result<Running> {
+    let (shutdown, signal) = watch::channel(false);
+    let mut running = Running {
+        gateway: None,
+        services: BTreeMap::new(),
+        shutdown,
+        tasks: Vec::new(),
+    };
+    let wanted = |name: &str| match &component {
+        Component::All => true,
+        Component::One(one) => one == name,
+    };
+    if let Component::One(name) = &component
+        && name != "gateway"
+        && !SERVICES.contains(&name.as_str())
+    {
+        anyhow::bail!("unknown service `{name}`; known: gateway, {}", SERVICES.join(", "));
+    }
+
+    let mut upstreams = BTreeMap::new();
+    let needs_db = SERVICES.iter().any(|s| wanted(s));
+    let db = if needs_db { Some(connect_app(config).await?) } else { None };
+    for name in SERVICES {
+        let Some(settings) = config.services.get(name) else { continue };
+        if !wanted(name) {
+            upstreams.insert(name.to_owned(), settings.base_url());
+            continue;
+        }
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("{name}: cannot listen on {}", settings.listen))?;
+        let addr = listener.local_addr()?;
+        let db = db.clone().context("database not connected")?;
+        let tracer = telemetry.tracer(name);
+        let task = match name {
+            "identity" => spawn(listener, lacznik_identity::endpoint(db, tracer), signal.clone()),
+            "volunteers" => spawn(listener, lacznik_volunteers::endpoint(db, tracer), signal.clone()),
+            other => anyhow::bail!("service `{other}` has no implementation"),
+        };
+        running.tasks.push(task);
+        running.services.insert(name.to_owned(), addr);
+        upstreams.insert(
+            name.to_owned(),
+            settings.url.clone().unwrap_or_else(|| format!("http://{addr}")),
+        );
+        tracing::info!(service = name, %addr, "service listening");
+    }
+
+    if wanted("gateway") {
+        let listener = TcpListener::bind(config.gateway.listen)
+            .await
+            .with_context(|| format!("gateway: cannot listen on {}", config.gateway.listen))?;
+        let addr = listener.local_addr()?;
+        let settings = lacznik_gateway::GatewaySettings::from_config(config, upstreams);
+        let endpoint = lacznik_gateway::endpoint(settings, telemetry.tracer("gateway"))?;
+        running.tasks.push(spawn(listener, endpoint, signal.clone()));
+        running.gateway = Some(addr);
+        tracing::info!(%addr, "gateway listening");
+    }
+    Ok(running)
+}
+
+/// The services' connection: SQLite file, or PostgreSQL as the non-owner app role.
+async fn connect_app(config: &Config) -> anyhow::Result<AppDb> {
+    let url = config.database.app_url(&config.data_dir.0)?;
+    let kind = DatabaseConfig::kind_of(secrecy::ExposeSecret::expose_secret(&url))?;
+    if kind == DatabaseKind::Sqlite {
+        std::fs::create_dir_all(&config.data_dir.0)?;
+    }
+    Ok(AppDb::connect(&url, &config.database).await?)
+}
+
+fn spawn<E>(
+    listener: TcpListener,
+    endpoint: E,
+    mut signal: watch::Receiver<bool>,
+) -> JoinHandle<std::io::Result<()>>
+where
+    E: poem::Endpoint + 'static,
+{
+    tokio::spawn(lacznik_http::server::serve(listener, endpoint, async move {
+        let _ = signal.wait_for(|stop| *stop).await;
+    }))
+}

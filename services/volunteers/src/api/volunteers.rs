@@ -1,0 +1,257 @@
+//! `/api/v1/volunteers`: create, list (keyset pages), read, update and delete volunteers of
+//! the current office.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use lacznik_http::{Cursor, PageLimit, Problem, TenantContext};
+use lacznik_tenancy::TenantDb;
+use lacznik_types::VolunteerId;
+use poem::http::StatusCode;
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+
+use crate::domain::{NewVolunteer, RawVolunteer, VolunteerChanges};
+use crate::store::{self, StoreError, entity::volunteer};
+
+#[derive(Tags)]
+enum Tag {
+    /// Wolontariusze (volunteers)
+    Volunteers,
+}
+
+/// A volunteer of the office.
+#[derive(Debug, Clone, Object, serde::Deserialize)]
+pub struct Volunteer {
+    pub id: uuid::Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    /// Normalised, e.g. `+48 601 234 567`.
+    pub phone: Option<String>,
+    pub birth_date: NaiveDate,
+    /// Full years, from the birth date.
+    pub age: u32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Volunteer {
+    fn from_model(model: volunteer::Model, today: NaiveDate) -> Self {
+        Self {
+            id: model.id,
+            age: today.years_since(model.birth_date).unwrap_or(0),
+            first_name: model.first_name,
+            last_name: model.last_name,
+            email: model.email,
+            phone: model.phone,
+            birth_date: model.birth_date,
+            created_at: model.created_at,
+            updated_at: model.updated_at,
+        }
+    }
+}
+
+/// A new volunteer.
+#[derive(Debug, Object)]
+pub struct VolunteerInput {
+    #[oai(validator(max_length = 100))]
+    pub first_name: String,
+    #[oai(validator(max_length = 100))]
+    pub last_name: String,
+    #[oai(validator(max_length = 254))]
+    pub email: String,
+    #[oai(validator(max_length = 30))]
+    pub phone: Option<String>,
+    /// ISO date, e.g. `1998-04-17`. The volunteer must be at least 13.
+    pub birth_date: NaiveDate,
+}
+
+/// Changes to a volunteer: absent fields stay, `phone: null` removes the phone.
+#[derive(Debug, Object)]
+pub struct VolunteerPatch {
+    #[oai(validator(max_length = 100))]
+    pub first_name: Option<String>,
+    #[oai(validator(max_length = 100))]
+    pub last_name: Option<String>,
+    #[oai(validator(max_length = 254))]
+    pub email: Option<String>,
+    #[oai(validator(max_length = 30))]
+    pub phone: MaybeUndefined<String>,
+    pub birth_date: Option<NaiveDate>,
+}
+
+/// One page of volunteers.
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct VolunteerPage {
+    pub items: Vec<Volunteer>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(ApiResponse)]
+enum Created {
+    /// The volunteer was registered.
+    #[oai(status = 201)]
+    Created(Json<Volunteer>, #[oai(header = "Location")] String),
+}
+
+#[derive(ApiResponse)]
+enum Deleted {
+    /// The volunteer was deleted.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+fn store_problem(error: StoreError) -> Problem {
+    match error {
+        StoreError::EmailTaken => Problem::conflict(
+            "email_taken",
+            "W tym ośrodku jest już wolontariusz z tym adresem e-mail.",
+        ),
+        StoreError::Db(db) => db.into(),
+    }
+}
+
+fn parse_id(raw: &str) -> Result<VolunteerId, Problem> {
+    raw.parse().map_err(|_| {
+        Problem::new(StatusCode::BAD_REQUEST, "invalid_id", "Niepoprawny identyfikator")
+            .with_detail("Identyfikator wolontariusza to UUID.")
+    })
+}
+
+pub struct VolunteersApi;
+
+#[OpenApi(prefix_path = "/api/v1/volunteers", tag = "Tag::Volunteers")]
+impl VolunteersApi {
+    /// Registers a volunteer in the office.
+    #[oai(path = "/", method = "post", operation_id = "create_volunteer")]
+    async fn create(
+        &self,
+        db: Data<&TenantDb>,
+        tenant: Data<&TenantContext>,
+        body: Json<VolunteerInput>,
+    ) -> Result<Created, Problem> {
+        let input = body.0;
+        let new = NewVolunteer::parse(
+            RawVolunteer {
+                first_name: Some(&input.first_name),
+                last_name: Some(&input.last_name),
+                email: Some(&input.email),
+                phone: Some(input.phone.as_deref()),
+                birth_date: Some(input.birth_date),
+            },
+            today(),
+        )?;
+        let txn = db.begin(tenant.id).await?;
+        let model = store::insert(&txn, new).await.map_err(store_problem)?;
+        txn.commit().await?;
+        let location = format!("/api/v1/volunteers/{}", model.id);
+        Ok(Created::Created(Json(Volunteer::from_model(model, today())), location))
+    }
+
+    /// Lists the office's volunteers, oldest registration first, a page at a time.
+    #[oai(path = "/", method = "get", operation_id = "list_volunteers")]
+    async fn list(
+        &self,
+        db: Data<&TenantDb>,
+        tenant: Data<&TenantContext>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1–100 (default 20).
+        limit: Query<Option<u64>>,
+    ) -> Result<Json<VolunteerPage>, Problem> {
+        let after = cursor.0.as_deref().map(Cursor::decode).transpose()?;
+        let limit = PageLimit::parse(limit.0)?.get();
+        let txn = db.begin(tenant.id).await?;
+        let mut rows = store::page(&txn, after.map(|c| c.0), limit)
+            .await
+            .map_err(store_problem)?;
+        txn.commit().await?;
+        let next_cursor = if rows.len() as u64 > limit {
+            rows.truncate(limit as usize);
+            rows.last().map(|last| Cursor(last.id).encode())
+        } else {
+            None
+        };
+        let today = today();
+        Ok(Json(VolunteerPage {
+            items: rows.into_iter().map(|m| Volunteer::from_model(m, today)).collect(),
+            next_cursor,
+        }))
+    }
+
+    /// One volunteer.
+    #[oai(path = "/:id", method = "get", operation_id = "get_volunteer")]
+    async fn get(
+        &self,
+        db: Data<&TenantDb>,
+        tenant: Data<&TenantContext>,
+        id: Path<String>,
+    ) -> Result<Json<Volunteer>, Problem> {
+        let id = parse_id(&id.0)?;
+        let txn = db.begin(tenant.id).await?;
+        let found = store::get(&txn, id).await.map_err(store_problem)?;
+        txn.commit().await?;
+        found
+            .map(|m| Json(Volunteer::from_model(m, today())))
+            .ok_or_else(|| Problem::not_found("Wolontariusz"))
+    }
+
+    /// Changes some of a volunteer's details.
+    #[oai(path = "/:id", method = "patch", operation_id = "update_volunteer")]
+    async fn update(
+        &self,
+        db: Data<&TenantDb>,
+        tenant: Data<&TenantContext>,
+        id: Path<String>,
+        body: Json<VolunteerPatch>,
+    ) -> Result<Json<Volunteer>, Problem> {
+        let id = parse_id(&id.0)?;
+        let patch = body.0;
+        let changes = VolunteerChanges::parse(
+            RawVolunteer {
+                first_name: patch.first_name.as_deref(),
+                last_name: patch.last_name.as_deref(),
+                email: patch.email.as_deref(),
+                phone: match &patch.phone {
+                    MaybeUndefined::Undefined => None,
+                    MaybeUndefined::Null => Some(None),
+                    MaybeUndefined::Value(p) => Some(Some(p.as_str())),
+                },
+                birth_date: patch.birth_date,
+            },
+            today(),
+        )?;
+        let txn = db.begin(tenant.id).await?;
+        let updated = store::update(&txn, id, changes).await.map_err(store_problem)?;
+        txn.commit().await?;
+        updated
+            .map(|m| Json(Volunteer::from_model(m, today())))
+            .ok_or_else(|| Problem::not_found("Wolontariusz"))
+    }
+
+    /// Deletes a volunteer.
+    #[oai(path = "/:id", method = "delete", operation_id = "delete_volunteer")]
+    async fn delete(
+        &self,
+        db: Data<&TenantDb>,
+        tenant: Data<&TenantContext>,
+        id: Path<String>,
+    ) -> Result<Deleted, Problem> {
+        let id = parse_id(&id.0)?;
+        let txn = db.begin(tenant.id).await?;
+        let deleted = store::delete(&txn, id).await.map_err(store_problem)?;
+        txn.commit().await?;
+        if deleted {
+            Ok(Deleted::NoContent)
+        } else {
+            Err(Problem::not_found("Wolontariusz"))
+        }
+    }
+}

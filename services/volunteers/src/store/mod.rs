@@ -1,0 +1,9 @@
+//! Tenant-scoped queries of the volunteers service. Every function takes a [`TenantTxn`]
+//! and filters by its tenant; row-level security enforces the same bound on PostgreSQL.
+//!
+//! [`TenantTxn`]: lacznik_tenancy::TenantTxn
+
+pub mod entity;
+mod volunteers;
+
+pub use volunteers::{StoreError, delete, get, insert, page, update};

@@ -1,0 +1,126 @@
+//! Volunteer rows.
+
+use chrono::Utc;
+use lacznik_tenancy::TenantTxn;
+use lacznik_types::VolunteerId;
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr};
+
+use super::entity::volunteer;
+use crate::domain::{NewVolunteer, VolunteerChanges};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("a volunteer with this email already exists in the office")]
+    EmailTaken,
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}
+
+fn map_unique(error: sea_orm::DbErr) -> StoreError {
+    match error.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::EmailTaken,
+        _ => StoreError::Db(error),
+    }
+}
+
+async fn email_taken(txn: &TenantTxn, email: &str, except: Option<VolunteerId>) -> Result<bool, StoreError> {
+    let mut query = volunteer::Entity::find()
+        .filter(volunteer::Column::TenantId.eq(txn.tenant().as_uuid()))
+        .filter(volunteer::Column::Email.eq(email));
+    if let Some(id) = except {
+        query = query.filter(volunteer::Column::Id.ne(id.as_uuid()));
+    }
+    Ok(query.one(&**txn).await?.is_some())
+}
+
+/// Registers a volunteer in the transaction's office.
+pub async fn insert(txn: &TenantTxn, new: NewVolunteer) -> Result<volunteer::Model, StoreError> {
+    if email_taken(txn, new.email.as_str(), None).await? {
+        return Err(StoreError::EmailTaken);
+    }
+    let now = Utc::now();
+    let model = volunteer::ActiveModel {
+        tenant_id: Set(txn.tenant().as_uuid()),
+        id: Set(VolunteerId::new().as_uuid()),
+        first_name: Set(new.first_name.into_inner()),
+        last_name: Set(new.last_name.into_inner()),
+        email: Set(new.email.into_inner()),
+        phone: Set(new.phone.map(|p| p.into_inner())),
+        birth_date: Set(new.birth_date.date()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    volunteer::Entity::insert(model)
+        .exec_with_returning(&**txn)
+        .await
+        .map_err(map_unique)
+}
+
+/// One page of volunteers in creation order, after `after` if given. Returns up to `limit + 1`
+/// rows so the caller can tell whether another page follows.
+pub async fn page(
+    txn: &TenantTxn,
+    after: Option<uuid::Uuid>,
+    limit: u64,
+) -> Result<Vec<volunteer::Model>, StoreError> {
+    let mut query = volunteer::Entity::find()
+        .filter(volunteer::Column::TenantId.eq(txn.tenant().as_uuid()))
+        .order_by_asc(volunteer::Column::Id)
+        .limit(limit + 1);
+    if let Some(after) = after {
+        query = query.filter(volunteer::Column::Id.gt(after));
+    }
+    Ok(query.all(&**txn).await?)
+}
+
+pub async fn get(txn: &TenantTxn, id: VolunteerId) -> Result<Option<volunteer::Model>, StoreError> {
+    Ok(volunteer::Entity::find_by_id((txn.tenant().as_uuid(), id.as_uuid()))
+        .filter(volunteer::Column::TenantId.eq(txn.tenant().as_uuid()))
+        .one(&**txn)
+        .await?)
+}
+
+/// Applies `changes`; `None` if there is no such volunteer in this office.
+pub async fn update(
+    txn: &TenantTxn,
+    id: VolunteerId,
+    changes: VolunteerChanges,
+) -> Result<Option<volunteer::Model>, StoreError> {
+    if get(txn, id).await?.is_none() {
+        return Ok(None);
+    }
+    if let Some(email) = &changes.email
+        && email_taken(txn, email.as_str(), Some(id)).await?
+    {
+        return Err(StoreError::EmailTaken);
+    }
+    let set_or_keep = |value: Option<String>| value.map_or(NotSet, Set);
+    let model = volunteer::ActiveModel {
+        tenant_id: Set(txn.tenant().as_uuid()),
+        id: Set(id.as_uuid()),
+        first_name: set_or_keep(changes.first_name.map(|n| n.into_inner())),
+        last_name: set_or_keep(changes.last_name.map(|n| n.into_inner())),
+        email: set_or_keep(changes.email.map(|e| e.into_inner())),
+        phone: changes.phone.map_or(NotSet, |p| Set(p.map(|p| p.into_inner()))),
+        birth_date: changes.birth_date.map_or(NotSet, |b| Set(b.date())),
+        created_at: NotSet,
+        updated_at: Set(Utc::now()),
+    };
+    // The primary key (tenant_id, id) scopes this update to the transaction's office.
+    volunteer::Entity::update(model)
+        .exec(&**txn)
+        .await
+        .map(Some)
+        .map_err(map_unique)
+}
+
+/// Deletes a volunteer; `false` if there was none in this office.
+pub async fn delete(txn: &TenantTxn, id: VolunteerId) -> Result<bool, StoreError> {
+    let result = volunteer::Entity::delete_many()
+        .filter(volunteer::Column::TenantId.eq(txn.tenant().as_uuid()))
+        .filter(volunteer::Column::Id.eq(id.as_uuid()))
+        .exec(&**txn)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
