@@ -1,1 +1,231 @@
-//! placeholder
+//! Test kit. [`TestDb`] gives each test its own PostgreSQL database, cloned from a template
+//! that is migrated once per schema version, so tests run in parallel against the real server
+//! and the real roles. [`TestApp`] runs the whole platform on ephemeral loopback ports against
+//! such a database, connected as `lacznik_app`, and talks to it through the gateway.
+//!
+//! The PostgreSQL server is `LACZNIK_TEST_PG` (default `postgres://postgres@127.0.0.1:5432`),
+//! reached as a role that can create databases and roles.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::net::SocketAddr;
+
+use figment::Figment;
+use figment::providers::Serialized;
+use lacznik_config::Config;
+use lacznik_identity::{NewTenant, TenantRecord};
+use lacznik_tenancy::AppDb;
+use lacznik_types::{RegionCode, TenantId, TenantSlug};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use secrecy::SecretString;
+
+/// Databases made by the kit start with this, so a run can sweep leftovers.
+pub const TEST_DB_PREFIX: &str = "lacznik_test_";
+
+/// The PostgreSQL server used by tests, without a database name.
+pub fn server_url() -> String {
+    std::env::var("LACZNIK_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+/// A fresh database of its own for one test, already migrated.
+pub struct TestDb {
+    pub name: String,
+}
+
+impl TestDb {
+    pub async fn new() -> Self {
+        let template = ensure_template().await;
+        let name = format!("{TEST_DB_PREFIX}{}", uuid::Uuid::new_v4().simple());
+        let admin = Database::connect(format!("{}/postgres", server_url()))
+            .await
+            .expect("cannot reach the test PostgreSQL server (is it running? see .ci/run)");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .await
+            .expect("create test database");
+        admin.close().await.ok();
+        Self { name }
+    }
+
+    /// Superuser connection to this database (migrations, fixtures, catalogue checks).
+    pub fn admin_url(&self) -> String {
+        format!("{}/{}", server_url(), self.name)
+    }
+
+    /// The services' connection: `lacznik_app`, subject to row-level security.
+    pub fn app_url(&self) -> String {
+        let server = server_url();
+        let without_user = server.split_once('@').map_or(server.as_str(), |(_, host)| host);
+        format!("postgres://lacznik_app@{without_user}/{}", self.name)
+    }
+
+    pub async fn admin(&self) -> DatabaseConnection {
+        Database::connect(self.admin_url()).await.expect("admin connection")
+    }
+
+    /// A raw connection as the app role, bypassing the kit's `TenantDb` on purpose.
+    pub async fn app_raw(&self) -> DatabaseConnection {
+        Database::connect(self.app_url()).await.expect("app connection")
+    }
+
+    /// The checked app pool, as services get it.
+    pub async fn app(&self) -> AppDb {
+        let config = Config::default();
+        AppDb::connect(&SecretString::from(self.app_url()), &config.database)
+            .await
+            .expect("app pool")
+    }
+
+    /// Configuration pointing the platform at this database, every listener on port 0.
+    pub fn config(&self) -> Config {
+        let figment = Figment::new().merge(Serialized::defaults(serde_json::json!({
+            "database": { "url": self.admin_url(), "max_connections": 8 },
+            "gateway": { "listen": "127.0.0.1:0", "upstream_timeout_ms": 3000, "max_body_bytes": 65536 },
+            "services": {
+                "identity": { "listen": "127.0.0.1:0" },
+                "volunteers": { "listen": "127.0.0.1:0" },
+            },
+        })));
+        Config::from_figment(figment).expect("test configuration")
+    }
+}
+
+/// Creates (once per schema version, across parallel test processes) the migrated template.
+async fn ensure_template() -> String {
+    let mut hasher = DefaultHasher::new();
+    lacznik_migrations::migration_names().hash(&mut hasher);
+    let template = format!("lacznik_template_{:012x}", hasher.finish() & 0xffff_ffff_ffff);
+    let admin = Database::connect(format!("{}/postgres", server_url()))
+        .await
+        .expect("cannot reach the test PostgreSQL server (is it running? see .ci/run)");
+    admin
+        .execute_unprepared("SELECT pg_advisory_lock(4242)")
+        .await
+        .expect("lock");
+    let exists = admin
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            format!("SELECT 1 AS one FROM pg_database WHERE datname = '{template}'"),
+        ))
+        .await
+        .expect("look up template")
+        .is_some();
+    if !exists {
+        let building = format!("{template}_building");
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {building}"))
+            .await
+            .expect("drop half-built template");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {building}"))
+            .await
+            .expect("create template");
+        let url = SecretString::from(format!("{}/{building}", server_url()));
+        lacznik_migrations::migrate(&url, &Config::default().database)
+            .await
+            .expect("migrate template");
+        admin
+            .execute_unprepared(&format!("ALTER DATABASE {building} RENAME TO {template}"))
+            .await
+            .expect("publish template");
+    }
+    admin
+        .execute_unprepared("SELECT pg_advisory_unlock(4242)")
+        .await
+        .expect("unlock");
+    admin.close().await.ok();
+    template
+}
+
+/// The whole platform running against a [`TestDb`].
+pub struct TestApp {
+    pub db: TestDb,
+    pub gateway: SocketAddr,
+    pub services: std::collections::BTreeMap<String, SocketAddr>,
+    pub client: reqwest::Client,
+    running: Option<lacznik::Running>,
+    _telemetry: lacznik_telemetry::Telemetry,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_on(TestDb::new().await).await
+    }
+
+    pub async fn spawn_on(db: TestDb) -> Self {
+        let telemetry = lacznik_telemetry::init_for_tests();
+        let running = lacznik::start(&db.config(), lacznik::Component::All, &telemetry)
+            .await
+            .expect("start platform");
+        Self {
+            gateway: running.gateway.expect("gateway started"),
+            services: running.services.clone(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            running: Some(running),
+            db,
+            _telemetry: telemetry,
+        }
+    }
+
+    /// Registers an office with the given slug (in świętokrzyskie unless `region` says otherwise).
+    pub async fn create_tenant(&self, slug: &str) -> TenantRecord {
+        self.create_tenant_in(slug, "26", Vec::new()).await
+    }
+
+    pub async fn create_tenant_in(&self, slug: &str, region: &str, hosts: Vec<String>) -> TenantRecord {
+        let app = self.db.app().await;
+        lacznik_identity::store::create_tenant(
+            &app.platform_db(),
+            NewTenant {
+                slug: TenantSlug::parse(slug).unwrap(),
+                name: format!("Ośrodek Pomocy Społecznej {slug}"),
+                short_name: format!("OPS {slug}"),
+                region: RegionCode::parse(region).unwrap(),
+                population: 50_000,
+                street_address: "ul. Przykładowa 1".into(),
+                postal_code: "00-001".into(),
+                city: "Przykładowo".into(),
+                phone: "22 000 00 00".into(),
+                email: format!("wolontariat@{slug}.example"),
+                website: None,
+                office_hours: "poniedziałek–piątek 8:00–16:00".into(),
+                hosts,
+            },
+        )
+        .await
+        .expect("create tenant")
+    }
+
+    /// A request to the gateway as the office `slug` by Host header (`<slug>.localhost`).
+    pub fn at(&self, slug: &str, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("http://{}{path}", self.gateway))
+            .header("host", format!("{slug}.localhost"))
+    }
+
+    /// A request to the gateway by its bare address (for `/t/<slug>/…` and unknown hosts).
+    pub fn raw(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, format!("http://{}{path}", self.gateway))
+    }
+
+    /// Stops the platform and waits for it to finish.
+    pub async fn stop(mut self) {
+        if let Some(running) = self.running.take() {
+            running.stop().await.expect("clean shutdown");
+        }
+    }
+
+    /// Stops one service's listener only, e.g. to see the gateway's answer when it is down.
+    pub fn service_addr(&self, name: &str) -> SocketAddr {
+        self.services[name]
+    }
+}
+
+/// Shortcut to a tenant id of a created record.
+pub fn tenant_id(record: &TenantRecord) -> TenantId {
+    TenantId::from_uuid(record.id)
+}
