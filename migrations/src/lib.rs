@@ -45,7 +45,8 @@ pub async fn migrate(admin_url: &SecretString, config: &DatabaseConfig) -> Resul
     if conn.get_database_backend() == DbBackend::Postgres {
         ensure_roles(&conn, config.app_password.as_ref()).await?;
         let txn = conn.begin().await?;
-        txn.execute_unprepared(&format!("SET LOCAL ROLE {OWNER_ROLE}")).await?;
+        txn.execute_unprepared(&format!("SET LOCAL ROLE {OWNER_ROLE}"))
+            .await?;
         Migrator::up(&txn, None).await?;
         txn.commit().await?;
     } else {
@@ -61,9 +62,11 @@ pub async fn ensure_roles(
     app_password: Option<&SecretString>,
 ) -> Result<(), DbErr> {
     // Serialise concurrent set-ups (parallel test runs) on a cluster-wide advisory lock.
-    conn.execute_unprepared("SELECT pg_advisory_lock(7355608)").await?;
+    conn.execute_unprepared("SELECT pg_advisory_lock(7355608)")
+        .await?;
     let result = create_roles(conn, app_password).await;
-    conn.execute_unprepared("SELECT pg_advisory_unlock(7355608)").await?;
+    conn.execute_unprepared("SELECT pg_advisory_unlock(7355608)")
+        .await?;
     result
 }
 

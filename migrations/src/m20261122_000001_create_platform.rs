@@ -52,7 +52,12 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table("tenants")
                     .col(ColumnDef::new("id").uuid().not_null().primary_key())
-                    .col(ColumnDef::new("slug").string_len(63).not_null().unique_key())
+                    .col(
+                        ColumnDef::new("slug")
+                            .string_len(63)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new("name").string_len(200).not_null())
                     .col(ColumnDef::new("short_name").string_len(60).not_null())
                     .col(ColumnDef::new("region_code").char_len(2).not_null())
@@ -70,9 +75,23 @@ impl MigrationTrait for Migration {
                             .not_null()
                             .default("Europe/Warsaw"),
                     )
-                    .col(ColumnDef::new("locale").string_len(10).not_null().default("pl-PL"))
-                    .col(ColumnDef::new("status").string_len(16).not_null().default("active"))
-                    .col(ColumnDef::new("created_at").timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new("locale")
+                            .string_len(10)
+                            .not_null()
+                            .default("pl-PL"),
+                    )
+                    .col(
+                        ColumnDef::new("status")
+                            .string_len(16)
+                            .not_null()
+                            .default("active"),
+                    )
+                    .col(
+                        ColumnDef::new("created_at")
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_tenants_region")
@@ -90,7 +109,12 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table("tenant_hosts")
-                    .col(ColumnDef::new("host").string_len(253).not_null().primary_key())
+                    .col(
+                        ColumnDef::new("host")
+                            .string_len(253)
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new("tenant_id").uuid().not_null())
                     .foreign_key(
                         ForeignKey::create()
@@ -126,7 +150,9 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in ["tenant_hosts", "tenants", "regions"] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -17,8 +17,16 @@ impl MigrationTrait for Migration {
             .col(ColumnDef::new("email").string_len(254).not_null())
             .col(ColumnDef::new("phone").string_len(20).null())
             .col(ColumnDef::new("birth_date").date().not_null())
-            .col(ColumnDef::new("created_at").timestamp_with_time_zone().not_null())
-            .col(ColumnDef::new("updated_at").timestamp_with_time_zone().not_null())
+            .col(
+                ColumnDef::new("created_at")
+                    .timestamp_with_time_zone()
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new("updated_at")
+                    .timestamp_with_time_zone()
+                    .not_null(),
+            )
             .to_owned();
         create_tenant_table(manager, "volunteers", table).await?;
         manager

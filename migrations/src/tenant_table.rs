@@ -52,6 +52,11 @@ pub async fn create_tenant_table(
 }
 
 /// Drops a tenant table (its policy goes with it).
-pub async fn drop_tenant_table(manager: &SchemaManager<'_>, name: &'static str) -> Result<(), DbErr> {
-    manager.drop_table(Table::drop().table(name).to_owned()).await
+pub async fn drop_tenant_table(
+    manager: &SchemaManager<'_>,
+    name: &'static str,
+) -> Result<(), DbErr> {
+    manager
+        .drop_table(Table::drop().table(name).to_owned())
+        .await
 }

@@ -1,6 +1,7 @@
 //! The gateway's promises: spoofed headers ignored, unknown offices 404, a stopped or slow
 //! upstream gives 502/504 problems, oversized bodies 413, malformed JSON 400 — and nothing is
 //! written on any failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure is the test failing
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -17,7 +18,10 @@ use serde_json::{Value, json};
 
 async fn problem(response: reqwest::Response) -> (StatusCode, String) {
     let status = response.status();
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["status"], status.as_u16());
     assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()));
@@ -39,7 +43,10 @@ async fn volunteer_count(app: &TestApp, slug: &str) -> usize {
 /// Runs a gateway with `volunteers` pointing at `upstream` and the real identity service.
 async fn gateway_to(app: &TestApp, upstream: String, timeout: Duration) -> SocketAddr {
     let mut upstreams = BTreeMap::new();
-    upstreams.insert("identity".to_owned(), format!("http://{}", app.service_addr("identity")));
+    upstreams.insert(
+        "identity".to_owned(),
+        format!("http://{}", app.service_addr("identity")),
+    );
     upstreams.insert("volunteers".to_owned(), upstream);
     let settings = GatewaySettings {
         base_domain: "localhost".into(),
@@ -49,7 +56,8 @@ async fn gateway_to(app: &TestApp, upstream: String, timeout: Duration) -> Socke
         tenant_cache_ttl: Duration::from_secs(30),
     };
     // Kept for the whole test process: dropping it shuts the tracer down.
-    static TELEMETRY: std::sync::OnceLock<lacznik_telemetry::Telemetry> = std::sync::OnceLock::new();
+    static TELEMETRY: std::sync::OnceLock<lacznik_telemetry::Telemetry> =
+        std::sync::OnceLock::new();
     let telemetry = TELEMETRY.get_or_init(lacznik_telemetry::init_for_tests);
     let ep = endpoint(settings, telemetry.tracer("gateway")).unwrap();
     serve(ep).await
@@ -58,7 +66,11 @@ async fn gateway_to(app: &TestApp, upstream: String, timeout: Duration) -> Socke
 async fn serve(ep: impl poem::Endpoint + 'static) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(lacznik_http::server::serve(listener, ep, std::future::pending()));
+    tokio::spawn(lacznik_http::server::serve(
+        listener,
+        ep,
+        std::future::pending(),
+    ));
     addr
 }
 
@@ -100,7 +112,10 @@ async fn spoofed_tenant_and_forwarding_headers_are_replaced() {
     assert_eq!(headers.get_all("x-tenant-id").iter().count(), 1);
     assert!(headers.contains_key("x-request-id"));
     let traceparent = headers["traceparent"].to_str().unwrap();
-    assert!(traceparent.starts_with("00-") && traceparent.len() == 55, "{traceparent}");
+    assert!(
+        traceparent.starts_with("00-") && traceparent.len() == 55,
+        "{traceparent}"
+    );
 
     // Through the real platform, a spoofed id does not reach Płock's data.
     let created = app
@@ -127,15 +142,44 @@ async fn spoofed_tenant_and_forwarding_headers_are_replaced() {
 async fn unknown_offices_and_paths_get_404_problems_and_suspended_ones_403() {
     let app = TestApp::spawn().await;
     app.create_tenant("kielce").await;
-    app.create_tenant_in("plock", "14", vec!["wolontariat.plock.example".into()]).await;
-    let response = app.at("nieznany", Method::GET, "/api/v1/volunteers").send().await.unwrap();
-    assert_eq!(problem(response).await, (StatusCode::NOT_FOUND, "unknown_tenant".into()));
-    let response = app.raw(Method::GET, "/t/nieznany/api/v1/volunteers").send().await.unwrap();
-    assert_eq!(problem(response).await, (StatusCode::NOT_FOUND, "unknown_tenant".into()));
-    let response = app.raw(Method::GET, "/api/v1/volunteers").send().await.unwrap();
-    assert_eq!(problem(response).await, (StatusCode::NOT_FOUND, "unknown_tenant".into()));
-    let response = app.at("kielce", Method::GET, "/api/v1/nieistniejaca").send().await.unwrap();
-    assert_eq!(problem(response).await, (StatusCode::NOT_FOUND, "not_found".into()));
+    app.create_tenant_in("plock", "14", vec!["wolontariat.plock.example".into()])
+        .await;
+    let response = app
+        .at("nieznany", Method::GET, "/api/v1/volunteers")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(response).await,
+        (StatusCode::NOT_FOUND, "unknown_tenant".into())
+    );
+    let response = app
+        .raw(Method::GET, "/t/nieznany/api/v1/volunteers")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(response).await,
+        (StatusCode::NOT_FOUND, "unknown_tenant".into())
+    );
+    let response = app
+        .raw(Method::GET, "/api/v1/volunteers")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(response).await,
+        (StatusCode::NOT_FOUND, "unknown_tenant".into())
+    );
+    let response = app
+        .at("kielce", Method::GET, "/api/v1/nieistniejaca")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(response).await,
+        (StatusCode::NOT_FOUND, "not_found".into())
+    );
 
     // An extra host of an office resolves to it.
     let by_extra_host = app
@@ -149,8 +193,15 @@ async fn unknown_offices_and_paths_get_404_problems_and_suspended_ones_403() {
     assert_eq!(office["slug"], "plock");
 
     // Host and path naming different offices is refused.
-    let response = app.at("kielce", Method::GET, "/t/plock/api/v1/volunteers").send().await.unwrap();
-    assert_eq!(problem(response).await, (StatusCode::BAD_REQUEST, "tenant_conflict".into()));
+    let response = app
+        .at("kielce", Method::GET, "/t/plock/api/v1/volunteers")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(response).await,
+        (StatusCode::BAD_REQUEST, "tenant_conflict".into())
+    );
 
     // A suspended office keeps its data but its traffic is refused (after the cache expires,
     // so use a fresh gateway).
@@ -161,7 +212,12 @@ async fn unknown_offices_and_paths_get_404_problems_and_suspended_ones_403() {
         .execute_unprepared("UPDATE tenants SET status = 'suspended' WHERE slug = 'kielce'")
         .await
         .unwrap();
-    let gateway = gateway_to(&app, format!("http://{}", app.service_addr("volunteers")), Duration::from_secs(3)).await;
+    let gateway = gateway_to(
+        &app,
+        format!("http://{}", app.service_addr("volunteers")),
+        Duration::from_secs(3),
+    )
+    .await;
     let response = app
         .client
         .get(format!("http://{gateway}/api/v1/volunteers"))
@@ -169,7 +225,10 @@ async fn unknown_offices_and_paths_get_404_problems_and_suspended_ones_403() {
         .send()
         .await
         .unwrap();
-    assert_eq!(problem(response).await, (StatusCode::FORBIDDEN, "tenant_suspended".into()));
+    assert_eq!(
+        problem(response).await,
+        (StatusCode::FORBIDDEN, "tenant_suspended".into())
+    );
     app.stop().await;
 }
 
@@ -191,7 +250,10 @@ async fn a_stopped_upstream_is_a_502_and_a_slow_one_a_504() {
         .await
         .unwrap();
     assert!(response.headers().contains_key("retry-after"));
-    assert_eq!(problem(response).await, (StatusCode::BAD_GATEWAY, "upstream_unavailable".into()));
+    assert_eq!(
+        problem(response).await,
+        (StatusCode::BAD_GATEWAY, "upstream_unavailable".into())
+    );
 
     #[handler]
     async fn slow() -> &'static str {
@@ -199,7 +261,12 @@ async fn a_stopped_upstream_is_a_502_and_a_slow_one_a_504() {
         "{}"
     }
     let upstream = serve(Route::new().at("/*path", slow)).await;
-    let gateway = gateway_to(&app, format!("http://{upstream}"), Duration::from_millis(300)).await;
+    let gateway = gateway_to(
+        &app,
+        format!("http://{upstream}"),
+        Duration::from_millis(300),
+    )
+    .await;
     let started = std::time::Instant::now();
     let response = app
         .client
@@ -208,8 +275,14 @@ async fn a_stopped_upstream_is_a_502_and_a_slow_one_a_504() {
         .send()
         .await
         .unwrap();
-    assert_eq!(problem(response).await, (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout".into()));
-    assert!(started.elapsed() < Duration::from_secs(30), "the gateway waited for the upstream");
+    assert_eq!(
+        problem(response).await,
+        (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout".into())
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "the gateway waited for the upstream"
+    );
     app.stop().await;
 }
 
@@ -229,7 +302,10 @@ async fn oversized_and_malformed_bodies_are_refused_and_nothing_is_written() {
         .send()
         .await
         .unwrap();
-    assert_eq!(problem(response).await, (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large".into()));
+    assert_eq!(
+        problem(response).await,
+        (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large".into())
+    );
 
     // Without Content-Length (chunked), the cap still holds while streaming.
     let chunks: Vec<Result<String, std::io::Error>> = big
@@ -240,13 +316,22 @@ async fn oversized_and_malformed_bodies_are_refused_and_nothing_is_written() {
     let response = app
         .at("kielce", Method::POST, "/api/v1/volunteers")
         .header("content-type", "application/json")
-        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(chunks)))
+        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+            chunks,
+        )))
         .send()
         .await
         .unwrap();
-    assert_eq!(problem(response).await, (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large".into()));
+    assert_eq!(
+        problem(response).await,
+        (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large".into())
+    );
 
-    for bad in [r#"{"first_name": "Ala", "#, "nie json", r#"{"first_name": 5}"#] {
+    for bad in [
+        r#"{"first_name": "Ala", "#,
+        "nie json",
+        r#"{"first_name": 5}"#,
+    ] {
         let response = app
             .at("kielce", Method::POST, "/api/v1/volunteers")
             .header("content-type", "application/json")
@@ -254,7 +339,11 @@ async fn oversized_and_malformed_bodies_are_refused_and_nothing_is_written() {
             .send()
             .await
             .unwrap();
-        assert_eq!(problem(response).await, (StatusCode::BAD_REQUEST, "malformed_request".into()), "{bad}");
+        assert_eq!(
+            problem(response).await,
+            (StatusCode::BAD_REQUEST, "malformed_request".into()),
+            "{bad}"
+        );
     }
     let response = app
         .at("kielce", Method::POST, "/api/v1/volunteers")
@@ -263,7 +352,10 @@ async fn oversized_and_malformed_bodies_are_refused_and_nothing_is_written() {
         .send()
         .await
         .unwrap();
-    assert_eq!(problem(response).await.0, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(
+        problem(response).await.0,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
 
     assert_eq!(volunteer_count(&app, "kielce").await, 0);
     app.stop().await;
@@ -273,28 +365,68 @@ async fn oversized_and_malformed_bodies_are_refused_and_nothing_is_written() {
 async fn health_openapi_and_docs_are_served() {
     let app = TestApp::spawn().await;
     app.create_tenant("kielce").await;
-    for (name, addr) in app.services.iter().map(|(n, a)| (n.as_str(), *a)).chain([("gateway", app.gateway)]) {
+    for (name, addr) in app
+        .services
+        .iter()
+        .map(|(n, a)| (n.as_str(), *a))
+        .chain([("gateway", app.gateway)])
+    {
         for path in ["/healthz", "/readyz"] {
-            let response = app.client.get(format!("http://{addr}{path}")).send().await.unwrap();
+            let response = app
+                .client
+                .get(format!("http://{addr}{path}"))
+                .send()
+                .await
+                .unwrap();
             assert_eq!(response.status(), StatusCode::OK, "{name}{path}");
         }
     }
-    let spec: Value = app.raw(Method::GET, "/api/openapi.json").send().await.unwrap().json().await.unwrap();
+    let spec: Value = app
+        .raw(Method::GET, "/api/openapi.json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(spec["info"]["title"], "Łącznik API");
-    for path in ["/api/v1/volunteers", "/api/v1/volunteers/{id}", "/api/v1/identity/office"] {
-        assert!(spec["paths"].get(path).is_some(), "{path} missing from the merged document");
+    for path in [
+        "/api/v1/volunteers",
+        "/api/v1/volunteers/{id}",
+        "/api/v1/identity/office",
+    ] {
+        assert!(
+            spec["paths"].get(path).is_some(),
+            "{path} missing from the merged document"
+        );
     }
     assert!(spec["components"]["schemas"].get("Problem").is_some());
-    assert!(spec["paths"].as_object().unwrap().keys().all(|p| !p.starts_with("/internal")));
+    assert!(
+        spec["paths"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .all(|p| !p.starts_with("/internal"))
+    );
 
-    let prefixed: Value = app.raw(Method::GET, "/t/kielce/api/openapi.json").send().await.unwrap().json().await.unwrap();
+    let prefixed: Value = app
+        .raw(Method::GET, "/t/kielce/api/openapi.json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(prefixed["servers"][0]["url"], "/t/kielce");
 
     let docs = app.raw(Method::GET, "/api/docs").send().await.unwrap();
     assert_eq!(docs.status(), StatusCode::OK);
     let html = docs.text().await.unwrap();
     assert!(html.contains("SwaggerUIBundle"));
-    assert!(html.contains("/api/v1/volunteers/{id}"), "the merged document is embedded");
+    assert!(
+        html.contains("/api/v1/volunteers/{id}"),
+        "the merged document is embedded"
+    );
     assert!(html.contains("<title>Łącznik — API</title>"));
     app.stop().await;
 }

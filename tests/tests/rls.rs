@@ -1,9 +1,10 @@
 //! The second isolation layer: PostgreSQL row-level security, seen from the `lacznik_app` role
 //! with the application's scoping deliberately left out.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure is the test failing
 
 use lacznik_testkit::{TestApp, tenant_id};
-use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
 use reqwest::Method;
+use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
 use serde_json::json;
 
 async fn add(app: &TestApp, slug: &str, n: usize) {
@@ -29,16 +30,34 @@ async fn without_a_tenant_the_app_role_sees_no_rows() {
     add(&app, "kielce", 3).await;
 
     let raw = app.db.app_raw().await;
-    let n: i64 = raw.query_one_raw(count_sql()).await.unwrap().unwrap().try_get("", "n").unwrap();
+    let n: i64 = raw
+        .query_one_raw(count_sql())
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get("", "n")
+        .unwrap();
     assert_eq!(n, 0, "no tenant set outside a transaction");
     let txn = raw.begin().await.unwrap();
-    let n: i64 = txn.query_one_raw(count_sql()).await.unwrap().unwrap().try_get("", "n").unwrap();
+    let n: i64 = txn
+        .query_one_raw(count_sql())
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get("", "n")
+        .unwrap();
     assert_eq!(n, 0, "no tenant set inside a transaction");
     txn.commit().await.unwrap();
 
     // The superuser sees them: the rows are there.
     let admin = app.db.admin().await;
-    let n: i64 = admin.query_one_raw(count_sql()).await.unwrap().unwrap().try_get("", "n").unwrap();
+    let n: i64 = admin
+        .query_one_raw(count_sql())
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get("", "n")
+        .unwrap();
     assert_eq!(n, 3);
     app.stop().await;
 }
@@ -55,7 +74,10 @@ async fn an_unscoped_query_still_returns_only_the_current_tenants_rows() {
     let txn = db.begin(tenant_id(&kielce)).await.unwrap();
     // Deliberately no `WHERE tenant_id = …`.
     let rows = txn
-        .query_all_raw(Statement::from_string(DbBackend::Postgres, "SELECT tenant_id FROM volunteers"))
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT tenant_id FROM volunteers",
+        ))
         .await
         .unwrap();
     assert_eq!(rows.len(), 2);
@@ -110,11 +132,18 @@ async fn the_tenant_setting_does_not_outlive_its_transaction() {
     // One connection, so the next statement runs on the very connection the transaction used.
     let mut config = lacznik_config::Config::default().database;
     config.max_connections = 1;
-    let db = lacznik_tenancy::AppDb::connect(&secrecy::SecretString::from(app.db.app_url()), &config)
-        .await
-        .unwrap();
+    let db =
+        lacznik_tenancy::AppDb::connect(&secrecy::SecretString::from(app.db.app_url()), &config)
+            .await
+            .unwrap();
     let txn = db.tenant_db().begin(tenant_id(&kielce)).await.unwrap();
-    let n: i64 = txn.query_one_raw(count_sql()).await.unwrap().unwrap().try_get("", "n").unwrap();
+    let n: i64 = txn
+        .query_one_raw(count_sql())
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get("", "n")
+        .unwrap();
     assert_eq!(n, 1);
     txn.commit().await.unwrap();
     let platform = db.platform_db();

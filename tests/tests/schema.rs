@@ -1,6 +1,7 @@
 //! The schema rules of DESIGN.md, checked on the live catalogue of a migrated database:
 //! every tenant table has RLS enabled and forced with the one policy, keys that lead with
 //! `tenant_id`, and the app role can neither bypass RLS nor own a table.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure is the test failing
 
 use lacznik_testkit::TestDb;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
@@ -22,7 +23,11 @@ async fn strings(db: &impl ConnectionTrait, sql: &str) -> Vec<String> {
 async fn every_tenant_table_is_isolated_and_citus_ready() {
     let db = TestDb::new().await;
     let admin = db.admin().await;
-    let tables = strings(&admin, "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").await;
+    let tables = strings(
+        &admin,
+        "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+    )
+    .await;
     let tenant_tables = strings(
         &admin,
         "SELECT c.relname::text FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
@@ -39,7 +44,10 @@ async fn every_tenant_table_is_isolated_and_citus_ready() {
         );
     }
 
-    for table in tenant_tables.iter().filter(|t| !PLATFORM_TABLES.contains(&t.as_str())) {
+    for table in tenant_tables
+        .iter()
+        .filter(|t| !PLATFORM_TABLES.contains(&t.as_str()))
+    {
         let flags = strings(
             &admin,
             &format!(
@@ -58,7 +66,11 @@ async fn every_tenant_table_is_isolated_and_citus_ready() {
             ),
         )
         .await;
-        assert_eq!(policies.len(), 1, "{table}: exactly one policy, found {policies:?}");
+        assert_eq!(
+            policies.len(),
+            1,
+            "{table}: exactly one policy, found {policies:?}"
+        );
         let (using, check) = policies[0].split_once(" | ").unwrap();
         for expr in [using, check] {
             assert!(
@@ -76,7 +88,11 @@ async fn every_tenant_table_is_isolated_and_citus_ready() {
             ),
         )
         .await;
-        assert_eq!(pk_first, ["tenant_id"], "{table}: primary key must start with tenant_id");
+        assert_eq!(
+            pk_first,
+            ["tenant_id"],
+            "{table}: primary key must start with tenant_id"
+        );
 
         let fks_without_tenant = strings(
             &admin,
@@ -89,7 +105,10 @@ async fn every_tenant_table_is_isolated_and_citus_ready() {
             ),
         )
         .await;
-        assert!(fks_without_tenant.is_empty(), "{table}: foreign keys without tenant_id: {fks_without_tenant:?}");
+        assert!(
+            fks_without_tenant.is_empty(),
+            "{table}: foreign keys without tenant_id: {fks_without_tenant:?}"
+        );
 
         let unique_not_leading = strings(
             &admin,
@@ -100,7 +119,10 @@ async fn every_tenant_table_is_isolated_and_citus_ready() {
             ),
         )
         .await;
-        assert!(unique_not_leading.is_empty(), "{table}: unique indexes must lead with tenant_id: {unique_not_leading:?}");
+        assert!(
+            unique_not_leading.is_empty(),
+            "{table}: unique indexes must lead with tenant_id: {unique_not_leading:?}"
+        );
     }
 }
 

@@ -1,4 +1,5 @@
 //! Services refuse a connection on which row-level security would not apply.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure is the test failing
 
 use lacznik_config::Config;
 use lacznik_tenancy::{AppDb, TenancyError};
@@ -15,7 +16,8 @@ async fn refusal(url: String) -> String {
 }
 
 fn url_as(db: &TestDb, role: &str) -> String {
-    db.app_url().replacen("lacznik_app@", &format!("{role}@"), 1)
+    db.app_url()
+        .replacen("lacznik_app@", &format!("{role}@"), 1)
 }
 
 #[tokio::test]
@@ -43,9 +45,12 @@ async fn superuser_bypassrls_and_owner_connections_are_refused() {
     assert!(owner_msg.contains("owns tables"), "{owner_msg}");
 
     assert!(
-        AppDb::connect(&SecretString::from(db.app_url()), &Config::default().database)
-            .await
-            .is_ok(),
+        AppDb::connect(
+            &SecretString::from(db.app_url()),
+            &Config::default().database
+        )
+        .await
+        .is_ok(),
         "lacznik_app must be accepted"
     );
 }

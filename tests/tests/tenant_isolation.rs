@@ -1,5 +1,6 @@
 //! One office never sees another's volunteers through the API — by host or by path prefix,
 //! for list, get, update and delete — on PostgreSQL as `lacznik_app`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure is the test failing
 
 use lacznik_testkit::TestApp;
 use reqwest::{Method, StatusCode};
@@ -21,7 +22,10 @@ async fn create_volunteer(app: &TestApp, slug: &str, email: &str) -> Value {
 
 async fn problem_code(response: reqwest::Response) -> (StatusCode, String) {
     let status = response.status();
-    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(content_type, "application/problem+json");
     let body: Value = response.json().await.unwrap();
     (status, body["code"].as_str().unwrap().to_owned())
@@ -48,7 +52,10 @@ async fn another_office_cannot_list_read_change_or_delete_a_volunteer() {
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
     for method in [Method::GET, Method::DELETE] {
         let response = app.at("plock", method, &path).send().await.unwrap();
-        assert_eq!(problem_code(response).await, (StatusCode::NOT_FOUND, "not_found".into()));
+        assert_eq!(
+            problem_code(response).await,
+            (StatusCode::NOT_FOUND, "not_found".into())
+        );
     }
     let response = app
         .at("plock", Method::PATCH, &path)
@@ -56,11 +63,21 @@ async fn another_office_cannot_list_read_change_or_delete_a_volunteer() {
         .send()
         .await
         .unwrap();
-    assert_eq!(problem_code(response).await, (StatusCode::NOT_FOUND, "not_found".into()));
+    assert_eq!(
+        problem_code(response).await,
+        (StatusCode::NOT_FOUND, "not_found".into())
+    );
 
     // By path prefix on the bare address.
-    let response = app.raw(Method::GET, &format!("/t/plock{path}")).send().await.unwrap();
-    assert_eq!(problem_code(response).await, (StatusCode::NOT_FOUND, "not_found".into()));
+    let response = app
+        .raw(Method::GET, &format!("/t/plock{path}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem_code(response).await,
+        (StatusCode::NOT_FOUND, "not_found".into())
+    );
     let response = app
         .raw(Method::DELETE, &format!("/t/plock{path}"))
         .send()
@@ -78,9 +95,20 @@ async fn another_office_cannot_list_read_change_or_delete_a_volunteer() {
     assert!(listed["items"].as_array().unwrap().is_empty());
 
     // Kielce still has her, unchanged, by host and by prefix.
-    let own: Value = app.at("kielce", Method::GET, &path).send().await.unwrap().json().await.unwrap();
+    let own: Value = app
+        .at("kielce", Method::GET, &path)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(own["first_name"], "Zofia");
-    let by_prefix = app.raw(Method::GET, &format!("/t/kielce{path}")).send().await.unwrap();
+    let by_prefix = app
+        .raw(Method::GET, &format!("/t/kielce{path}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(by_prefix.status(), StatusCode::OK);
     let listed: Value = app
         .at("kielce", Method::GET, "/api/v1/volunteers")
@@ -107,6 +135,9 @@ async fn the_same_email_may_exist_in_two_offices() {
         .send()
         .await
         .unwrap();
-    assert_eq!(problem_code(again).await, (StatusCode::CONFLICT, "email_taken".into()));
+    assert_eq!(
+        problem_code(again).await,
+        (StatusCode::CONFLICT, "email_taken".into())
+    );
     app.stop().await;
 }

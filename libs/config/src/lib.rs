@@ -95,7 +95,10 @@ impl DatabaseConfig {
         }
         let mut url = url::Url::parse(admin.expose_secret())
             .map_err(|_| ConfigError::Invalid("database.url is not a valid URL".into()))?;
-        let password = self.app_password.as_ref().map(|p| p.expose_secret().to_owned());
+        let password = self
+            .app_password
+            .as_ref()
+            .map(|p| p.expose_secret().to_owned());
         url.set_username(APP_ROLE)
             .and_then(|()| url.set_password(password.as_deref()))
             .map_err(|()| ConfigError::Invalid("database.url cannot carry a user name".into()))?;
@@ -293,8 +296,14 @@ mod tests {
             assert_eq!(config.gateway.listen.port(), 9000);
             assert_eq!(config.gateway.base_domain, "lacznik.pl");
             let app = config.database.app_url(&config.data_dir.0).unwrap();
-            assert_eq!(app.expose_secret(), "postgres://lacznik_app:s3cret@db:5432/lacznik");
-            assert!(!format!("{config:?}").contains("pw@"), "secrets must not be printed");
+            assert_eq!(
+                app.expose_secret(),
+                "postgres://lacznik_app:s3cret@db:5432/lacznik"
+            );
+            assert!(
+                !format!("{config:?}").contains("pw@"),
+                "secrets must not be printed"
+            );
             Ok(())
         });
     }
@@ -314,6 +323,24 @@ mod tests {
         Jail::expect_with(|jail| {
             jail.set_env("LACZNIK__DATABASE__URL", "mysql://root@localhost/x");
             assert!(Config::load(None).is_err());
+            Ok(())
+        });
+    }
+}
+
+#[cfg(test)]
+mod example_file {
+    use super::*;
+    use figment::Jail;
+
+    /// The documented example must stay loadable and describe the defaults.
+    #[test]
+    fn the_example_file_is_valid_and_matches_the_defaults() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/lacznik.example.toml");
+        Jail::expect_with(|_| {
+            let from_file = Config::load(Some(&path)).unwrap();
+            let defaults = Config::load(None).unwrap();
+            assert_eq!(format!("{from_file:?}"), format!("{defaults:?}"));
             Ok(())
         });
     }

@@ -24,8 +24,12 @@ impl Cursor {
             .and_then(|bytes| Uuid::from_slice(&bytes).ok())
             .map(Self)
             .ok_or_else(|| {
-                Problem::new(StatusCode::BAD_REQUEST, "invalid_cursor", "Niepoprawny kursor strony")
-                    .with_detail("Użyj wartości `next_cursor` z poprzedniej odpowiedzi.")
+                Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_cursor",
+                    "Niepoprawny kursor strony",
+                )
+                .with_detail("Użyj wartości `next_cursor` z poprzedniej odpowiedzi.")
             })
     }
 }
@@ -46,7 +50,10 @@ impl PageLimit {
                 "invalid_limit",
                 "Niepoprawny rozmiar strony",
             )
-            .with_detail(format!("Parametr limit musi być liczbą od 1 do {}.", Self::MAX))),
+            .with_detail(format!(
+                "Parametr limit musi być liczbą od 1 do {}.",
+                Self::MAX
+            ))),
         }
     }
 
@@ -63,7 +70,10 @@ mod tests {
     fn cursor_round_trips_and_rejects_garbage() {
         let cursor = Cursor(Uuid::now_v7());
         assert_eq!(Cursor::decode(&cursor.encode()).unwrap(), cursor);
-        assert_eq!(Cursor::decode("nie-kursor").unwrap_err().code, "invalid_cursor");
+        assert_eq!(
+            Cursor::decode("nie-kursor").unwrap_err().code,
+            "invalid_cursor"
+        );
     }
 
     #[test]

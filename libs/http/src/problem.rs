@@ -92,8 +92,9 @@ impl Problem {
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "Nie znaleziono")
-            .with_detail(format!("{what} nie istnieje albo nie masz do niego dostępu."))
+        Self::new(StatusCode::NOT_FOUND, "not_found", "Nie znaleziono").with_detail(format!(
+            "{what} nie istnieje albo nie masz do niego dostępu."
+        ))
     }
 
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
@@ -135,16 +136,20 @@ impl Problem {
             StatusCode::METHOD_NOT_ALLOWED => {
                 Self::new(status, "method_not_allowed", "Niedozwolona metoda")
             }
-            StatusCode::PAYLOAD_TOO_LARGE => Self::new(status, "payload_too_large", "Za duże żądanie")
-                .with_detail("Treść żądania przekracza dozwolony rozmiar."),
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                Self::new(status, "payload_too_large", "Za duże żądanie")
+                    .with_detail("Treść żądania przekracza dozwolony rozmiar.")
+            }
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::new(
                 status,
                 "unsupported_media_type",
                 "Nieobsługiwany format danych",
             )
             .with_detail("Wyślij dane jako application/json."),
-            s if s.is_client_error() => Self::new(status, "malformed_request", "Niepoprawne żądanie")
-                .with_detail(format!("Nie udało się odczytać żądania: {message}")),
+            s if s.is_client_error() => {
+                Self::new(status, "malformed_request", "Niepoprawne żądanie")
+                    .with_detail(format!("Nie udało się odczytać żądania: {message}"))
+            }
             _ => Self::internal(&message),
         }
     }
@@ -185,7 +190,9 @@ impl From<sea_orm::DbErr> for Problem {
         match &error {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
                 tracing::warn!(error = %error, "database unavailable");
-                Self::unavailable("Baza danych jest chwilowo niedostępna. Nic nie zostało zapisane.")
+                Self::unavailable(
+                    "Baza danych jest chwilowo niedostępna. Nic nie zostało zapisane.",
+                )
             }
             _ => Self::internal(&error),
         }

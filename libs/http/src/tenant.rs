@@ -22,7 +22,13 @@ pub struct TenantContext {
 
 impl TenantContext {
     fn from_request(req: &Request) -> Option<Self> {
-        let id = req.headers().get(TENANT_ID_HEADER)?.to_str().ok()?.parse().ok()?;
+        let id = req
+            .headers()
+            .get(TENANT_ID_HEADER)?
+            .to_str()
+            .ok()?
+            .parse()
+            .ok()?;
         let slug = req
             .headers()
             .get(TENANT_SLUG_HEADER)

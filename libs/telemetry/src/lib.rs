@@ -37,8 +37,8 @@ pub fn init(config: &TelemetryConfig) -> anyhow::Result<Telemetry> {
     global::set_text_map_propagator(TraceContextPropagator::new());
     global::set_tracer_provider(provider.clone());
 
-    let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(&config.log_filter))?;
+    let filter =
+        EnvFilter::try_from_default_env().or_else(|_| EnvFilter::try_new(&config.log_filter))?;
     let otel_layer = tracing_opentelemetry::layer().with_tracer(provider.tracer("lacznik"));
     let registry = tracing_subscriber::registry().with(filter).with(otel_layer);
     match config.log_format {
@@ -62,7 +62,9 @@ pub fn init_for_tests() -> Telemetry {
     let provider = SdkTracerProvider::builder().build();
     global::set_text_map_propagator(TraceContextPropagator::new());
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
+        )
         .with_test_writer()
         .try_init();
     Telemetry { provider }

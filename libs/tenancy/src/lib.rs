@@ -38,8 +38,13 @@ pub struct AppDb {
 
 impl AppDb {
     /// Connects with `url` and refuses a PostgreSQL role that could bypass row-level security.
-    pub async fn connect(url: &SecretString, config: &DatabaseConfig) -> Result<Self, TenancyError> {
-        let conn = connect_pool(url, config).await.map_err(TenancyError::Connect)?;
+    pub async fn connect(
+        url: &SecretString,
+        config: &DatabaseConfig,
+    ) -> Result<Self, TenancyError> {
+        let conn = connect_pool(url, config)
+            .await
+            .map_err(TenancyError::Connect)?;
         if conn.get_database_backend() == DbBackend::Postgres {
             refuse_unsafe_role(&conn).await?;
         }
@@ -48,12 +53,16 @@ impl AppDb {
 
     /// Tenant-scoped access, for the handlers of a service.
     pub fn tenant_db(&self) -> TenantDb {
-        TenantDb { conn: self.conn.clone() }
+        TenantDb {
+            conn: self.conn.clone(),
+        }
     }
 
     /// The shared platform tables (regions, tenants), which are not tenant data.
     pub fn platform_db(&self) -> PlatformDb {
-        PlatformDb { conn: self.conn.clone() }
+        PlatformDb {
+            conn: self.conn.clone(),
+        }
     }
 
     /// Answers whether the database can be reached now.
@@ -67,7 +76,10 @@ impl AppDb {
 }
 
 /// Opens a pool with Łącznik's settings (used for both the app and the admin connection).
-pub async fn connect_pool(url: &SecretString, config: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
+pub async fn connect_pool(
+    url: &SecretString,
+    config: &DatabaseConfig,
+) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.expose_secret().to_owned());
     options
         .max_connections(config.max_connections)

@@ -56,17 +56,23 @@ impl TestDb {
     /// The services' connection: `lacznik_app`, subject to row-level security.
     pub fn app_url(&self) -> String {
         let server = server_url();
-        let without_user = server.split_once('@').map_or(server.as_str(), |(_, host)| host);
+        let without_user = server
+            .split_once('@')
+            .map_or(server.as_str(), |(_, host)| host);
         format!("postgres://lacznik_app@{without_user}/{}", self.name)
     }
 
     pub async fn admin(&self) -> DatabaseConnection {
-        Database::connect(self.admin_url()).await.expect("admin connection")
+        Database::connect(self.admin_url())
+            .await
+            .expect("admin connection")
     }
 
     /// A raw connection as the app role, bypassing the kit's `TenantDb` on purpose.
     pub async fn app_raw(&self) -> DatabaseConnection {
-        Database::connect(self.app_url()).await.expect("app connection")
+        Database::connect(self.app_url())
+            .await
+            .expect("app connection")
     }
 
     /// The checked app pool, as services get it.
@@ -95,7 +101,10 @@ impl TestDb {
 async fn ensure_template() -> String {
     let mut hasher = DefaultHasher::new();
     lacznik_migrations::migration_names().hash(&mut hasher);
-    let template = format!("lacznik_template_{:012x}", hasher.finish() & 0xffff_ffff_ffff);
+    let template = format!(
+        "lacznik_template_{:012x}",
+        hasher.finish() & 0xffff_ffff_ffff
+    );
     let admin = Database::connect(format!("{}/postgres", server_url()))
         .await
         .expect("cannot reach the test PostgreSQL server (is it running? see .ci/run)");
@@ -176,7 +185,12 @@ impl TestApp {
         self.create_tenant_in(slug, "26", Vec::new()).await
     }
 
-    pub async fn create_tenant_in(&self, slug: &str, region: &str, hosts: Vec<String>) -> TenantRecord {
+    pub async fn create_tenant_in(
+        &self,
+        slug: &str,
+        region: &str,
+        hosts: Vec<String>,
+    ) -> TenantRecord {
         let app = self.db.app().await;
         lacznik_identity::store::create_tenant(
             &app.platform_db(),
@@ -209,7 +223,8 @@ impl TestApp {
 
     /// A request to the gateway by its bare address (for `/t/<slug>/…` and unknown hosts).
     pub fn raw(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.client.request(method, format!("http://{}{path}", self.gateway))
+        self.client
+            .request(method, format!("http://{}{path}", self.gateway))
     }
 
     /// Stops the platform and waits for it to finish.

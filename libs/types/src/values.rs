@@ -32,7 +32,10 @@ impl PersonName {
             return Err(ValueError::new(field, "Pole nie może być puste."));
         }
         if length > 100 {
-            return Err(ValueError::new(field, "Pole może mieć najwyżej 100 znaków."));
+            return Err(ValueError::new(
+                field,
+                "Pole może mieć najwyżej 100 znaków.",
+            ));
         }
         if trimmed.chars().any(char::is_control) {
             return Err(ValueError::new(field, "Pole zawiera niedozwolone znaki."));
@@ -55,7 +58,8 @@ pub struct Email(String);
 
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
-        const BAD: ValueError = ValueError::new("email", "Podaj poprawny adres e-mail, np. jan@example.pl.");
+        const BAD: ValueError =
+            ValueError::new("email", "Podaj poprawny adres e-mail, np. jan@example.pl.");
         let trimmed = raw.trim();
         if trimmed.len() > 254 || trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(BAD);
@@ -122,7 +126,10 @@ impl PhoneNumber {
             return Err(BAD);
         }
         let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
-        let digits = digits.strip_prefix("00").map(str::to_owned).unwrap_or(digits);
+        let digits = digits
+            .strip_prefix("00")
+            .map(str::to_owned)
+            .unwrap_or(digits);
         let national = if !international && digits.len() == 9 {
             Some(digits.clone())
         } else if international && digits.len() == 11 && digits.starts_with("48") {
@@ -132,7 +139,9 @@ impl PhoneNumber {
         };
         match national {
             Some(n) => Ok(Self(format!("+48 {} {} {}", &n[0..3], &n[3..6], &n[6..9]))),
-            None if international && (8..=15).contains(&digits.len()) => Ok(Self(format!("+{digits}"))),
+            None if international && (8..=15).contains(&digits.len()) => {
+                Ok(Self(format!("+{digits}")))
+            }
             None => Err(BAD),
         }
     }
@@ -153,10 +162,16 @@ pub struct BirthDate(NaiveDate);
 impl BirthDate {
     pub fn parse(date: NaiveDate, today: NaiveDate) -> Result<Self, ValueError> {
         if date > today {
-            return Err(ValueError::new("birth_date", "Data urodzenia nie może być w przyszłości."));
+            return Err(ValueError::new(
+                "birth_date",
+                "Data urodzenia nie może być w przyszłości.",
+            ));
         }
         if date.year() < 1900 {
-            return Err(ValueError::new("birth_date", "Data urodzenia musi być po 1900 roku."));
+            return Err(ValueError::new(
+                "birth_date",
+                "Data urodzenia musi być po 1900 roku.",
+            ));
         }
         Ok(Self(date))
     }
@@ -181,19 +196,45 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(Email::parse(" Anna.Nowak@Example.PL ").unwrap().as_str(), "Anna.Nowak@example.pl");
-        assert_eq!(Email::parse("zofia@poczta.kielce.pl").unwrap().masked(), "z***@poczta.kielce.pl");
-        for bad in ["", "anna", "anna@", "@example.pl", "anna@example", "an na@example.pl", "a@-x.pl"] {
+        assert_eq!(
+            Email::parse(" Anna.Nowak@Example.PL ").unwrap().as_str(),
+            "Anna.Nowak@example.pl"
+        );
+        assert_eq!(
+            Email::parse("zofia@poczta.kielce.pl").unwrap().masked(),
+            "z***@poczta.kielce.pl"
+        );
+        for bad in [
+            "",
+            "anna",
+            "anna@",
+            "@example.pl",
+            "anna@example",
+            "an na@example.pl",
+            "a@-x.pl",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be rejected");
         }
     }
 
     #[test]
     fn phones() {
-        assert_eq!(PhoneNumber::parse("601234567").unwrap().as_str(), "+48 601 234 567");
-        assert_eq!(PhoneNumber::parse("+48 41 331-25-24").unwrap().as_str(), "+48 413 312 524");
-        assert_eq!(PhoneNumber::parse("0048601234567").unwrap().as_str(), "+48 601 234 567");
-        assert_eq!(PhoneNumber::parse("+420 601 234 567").unwrap().as_str(), "+420601234567");
+        assert_eq!(
+            PhoneNumber::parse("601234567").unwrap().as_str(),
+            "+48 601 234 567"
+        );
+        assert_eq!(
+            PhoneNumber::parse("+48 41 331-25-24").unwrap().as_str(),
+            "+48 413 312 524"
+        );
+        assert_eq!(
+            PhoneNumber::parse("0048601234567").unwrap().as_str(),
+            "+48 601 234 567"
+        );
+        assert_eq!(
+            PhoneNumber::parse("+420 601 234 567").unwrap().as_str(),
+            "+420601234567"
+        );
         for bad in ["12345", "60123456a", "6012345678", ""] {
             assert!(PhoneNumber::parse(bad).is_err(), "{bad} should be rejected");
         }
@@ -211,7 +252,12 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(PersonName::parse("first_name", "  Zofia ").unwrap().as_str(), "Zofia");
+        assert_eq!(
+            PersonName::parse("first_name", "  Zofia ")
+                .unwrap()
+                .as_str(),
+            "Zofia"
+        );
         assert!(PersonName::parse("first_name", "   ").is_err());
         assert!(PersonName::parse("first_name", "a\u{0}b").is_err());
     }

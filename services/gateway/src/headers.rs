@@ -69,7 +69,10 @@ pub fn copy_end_to_end(from: &HeaderMap, to: &mut HeaderMap, skip: &[&str]) {
         .collect();
     for (name, value) in from {
         let n = name.as_str();
-        if HOP_BY_HOP.contains(&n) || skip.contains(&n) || named_by_connection.iter().any(|c| c == n) {
+        if HOP_BY_HOP.contains(&n)
+            || skip.contains(&n)
+            || named_by_connection.iter().any(|c| c == n)
+        {
             continue;
         }
         to.append(name.clone(), value.clone());
@@ -102,7 +105,10 @@ mod tests {
     #[test]
     fn hop_by_hop_headers_are_not_copied() {
         let mut from = HeaderMap::new();
-        from.insert("connection", HeaderValue::from_static("keep-alive, x-secret"));
+        from.insert(
+            "connection",
+            HeaderValue::from_static("keep-alive, x-secret"),
+        );
         from.insert("x-secret", HeaderValue::from_static("1"));
         from.insert("content-type", HeaderValue::from_static("application/json"));
         from.insert("host", HeaderValue::from_static("kielce.localhost"));

@@ -31,7 +31,10 @@ pub struct GatewaySettings {
 }
 
 impl GatewaySettings {
-    pub fn from_config(config: &lacznik_config::Config, upstreams: BTreeMap<String, String>) -> Self {
+    pub fn from_config(
+        config: &lacznik_config::Config,
+        upstreams: BTreeMap<String, String>,
+    ) -> Self {
         Self {
             base_domain: config.gateway.base_domain.to_ascii_lowercase(),
             upstreams,

@@ -44,7 +44,11 @@ pub async fn docs_html(gateway: &Gateway, prefix: Option<&str>) -> Html<String> 
     let html = template
         .swagger_ui_html()
         .replacen(&template.spec(), &embedded, 1)
-        .replacen("<title>Swagger UI</title>", "<title>Łącznik — API</title>", 1);
+        .replacen(
+            "<title>Swagger UI</title>",
+            "<title>Łącznik — API</title>",
+            1,
+        );
     Html(html)
 }
 
@@ -94,10 +98,18 @@ fn merge(parts: Vec<Value>, missing: &[String]) -> Value {
         if let Some(p) = part.get("paths").and_then(Value::as_object) {
             paths.extend(p.clone());
         }
-        if let Some(s) = part.pointer("/components/schemas").and_then(Value::as_object) {
+        if let Some(s) = part
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+        {
             schemas.extend(s.clone());
         }
-        for tag in part.get("tags").and_then(Value::as_array).into_iter().flatten() {
+        for tag in part
+            .get("tags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if !tags.iter().any(|t| t.get("name") == tag.get("name")) {
                 tags.push(tag.clone());
             }
@@ -137,7 +149,10 @@ mod tests {
         let b = json!({"paths": {"/api/v1/b": {}}, "components": {"schemas": {"Problem": {}, "B": {}}}, "tags": [{"name": "B"}, {"name": "A"}]});
         let merged = merge(vec![a, b], &[]);
         assert_eq!(merged["paths"].as_object().unwrap().len(), 2);
-        assert_eq!(merged["components"]["schemas"].as_object().unwrap().len(), 3);
+        assert_eq!(
+            merged["components"]["schemas"].as_object().unwrap().len(),
+            3
+        );
         assert_eq!(merged["tags"].as_array().unwrap().len(), 2);
     }
 }

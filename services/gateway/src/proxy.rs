@@ -49,16 +49,25 @@ impl Gateway {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
             .or_else(|| req.uri().authority().map(|a| a.to_string()));
-        let (path_key, host_key, rest) =
-            key_from_request(host.as_deref(), req.uri().path(), &self.settings.base_domain);
-        let tenant = self.tenant_for(path_key.as_ref(), host_key.as_ref()).await?;
+        let (path_key, host_key, rest) = key_from_request(
+            host.as_deref(),
+            req.uri().path(),
+            &self.settings.base_domain,
+        );
+        let tenant = self
+            .tenant_for(path_key.as_ref(), host_key.as_ref())
+            .await?;
 
         if matches!(rest.as_str(), "/api/openapi.json" | "/api/docs") {
             let prefix = path_key.is_some().then(|| format!("/t/{}", tenant.slug));
             return Ok(if rest == "/api/docs" {
-                crate::openapi::docs_html(self, prefix.as_deref()).await.into_response()
+                crate::openapi::docs_html(self, prefix.as_deref())
+                    .await
+                    .into_response()
             } else {
-                crate::openapi::merged(self, prefix.as_deref()).await.into_response()
+                crate::openapi::merged(self, prefix.as_deref())
+                    .await
+                    .into_response()
             });
         }
 
@@ -86,14 +95,24 @@ impl Gateway {
         };
         let mut headers = HeaderMap::new();
         copy_end_to_end(req.headers(), &mut headers, &["host"]);
-        self.set_forwarding_headers(&mut headers, &tenant, host.as_deref(), req.remote_addr().as_socket_addr());
+        self.set_forwarding_headers(
+            &mut headers,
+            &tenant,
+            host.as_deref(),
+            req.remote_addr().as_socket_addr(),
+        );
 
-        let has_body = declared_length.is_some_and(|n| n > 0) || req.headers().contains_key(header::TRANSFER_ENCODING);
+        let has_body = declared_length.is_some_and(|n| n > 0)
+            || req.headers().contains_key(header::TRANSFER_ENCODING);
         let exceeded = Arc::new(AtomicBool::new(false));
         let method = req.method().clone();
         let mut builder = self.client.request(method, url).headers(headers);
         if has_body {
-            builder = builder.body(limited_body(req.into_body(), self.settings.max_body_bytes, exceeded.clone()));
+            builder = builder.body(limited_body(
+                req.into_body(),
+                self.settings.max_body_bytes,
+                exceeded.clone(),
+            ));
         }
 
         let sent = tokio::time::timeout(self.settings.upstream_timeout, builder.send()).await;
@@ -133,7 +152,9 @@ impl Gateway {
             async move {
                 self.resolver.resolve(&key).await.map_err(|error| {
                     tracing::warn!(%error, "tenant registry unavailable");
-                    Problem::unavailable("Nie można teraz ustalić ośrodka. Spróbuj ponownie za chwilę.")
+                    Problem::unavailable(
+                        "Nie można teraz ustalić ośrodka. Spróbuj ponownie za chwilę.",
+                    )
                 })
             }
         };
@@ -190,7 +211,10 @@ struct HeaderInjector<'a>(&'a mut HeaderMap);
 
 impl Injector for HeaderInjector<'_> {
     fn set(&mut self, key: &str, value: String) {
-        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(key.as_bytes()), HeaderValue::from_str(&value)) {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(key.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
             self.0.insert(name, value);
         }
     }
@@ -212,8 +236,15 @@ fn limited_body(body: Body, limit: u64, exceeded: Arc<AtomicBool>) -> reqwest::B
 }
 
 fn too_large(limit: u64) -> Problem {
-    Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Za duże żądanie")
-        .with_detail(format!("Treść żądania może mieć najwyżej {} KiB.", limit / 1024))
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        "Za duże żądanie",
+    )
+    .with_detail(format!(
+        "Treść żądania może mieć najwyżej {} KiB.",
+        limit / 1024
+    ))
 }
 
 fn upstream_timeout() -> Problem {

@@ -82,9 +82,17 @@ impl TenantResolver {
                     .map_err(|e| ResolveError::Unavailable(e.to_string()))?,
             ),
             reqwest::StatusCode::NOT_FOUND => None,
-            status => return Err(ResolveError::Unavailable(format!("identity answered {status}"))),
+            status => {
+                return Err(ResolveError::Unavailable(format!(
+                    "identity answered {status}"
+                )));
+            }
         };
-        let ttl = if found.is_some() { self.ttl } else { NEGATIVE_TTL };
+        let ttl = if found.is_some() {
+            self.ttl
+        } else {
+            NEGATIVE_TTL
+        };
         if let Ok(mut cache) = self.cache.lock() {
             cache.insert(key.clone(), (Instant::now() + ttl, found.clone()));
         }
@@ -119,7 +127,10 @@ pub fn key_from_request(
 ) -> (Option<TenantKey>, Option<TenantKey>, String) {
     let from_path = path.strip_prefix("/t/").map(|rest| {
         let (slug, rest) = rest.split_once('/').unwrap_or((rest, ""));
-        (TenantKey::Slug(slug.to_ascii_lowercase()), format!("/{rest}"))
+        (
+            TenantKey::Slug(slug.to_ascii_lowercase()),
+            format!("/{rest}"),
+        )
     });
     let from_host = host.and_then(|h| key_from_host(h, base_domain));
     match from_path {
@@ -143,7 +154,10 @@ fn key_from_host(host: &str, base_domain: &str) -> Option<TenantKey> {
     if host.is_empty() || host == base_domain || host.parse::<std::net::IpAddr>().is_ok() {
         return None;
     }
-    match host.strip_suffix(base_domain).and_then(|p| p.strip_suffix('.')) {
+    match host
+        .strip_suffix(base_domain)
+        .and_then(|p| p.strip_suffix('.'))
+    {
         Some(label) if !label.contains('.') => Some(TenantKey::Slug(label.to_owned())),
         Some(_) => None,
         None => Some(TenantKey::Host(host.to_owned())),
@@ -160,8 +174,14 @@ mod tests {
 
     #[test]
     fn hosts() {
-        assert_eq!(key_from_host("kielce.localhost:8080", "localhost"), slug("kielce"));
-        assert_eq!(key_from_host("Plock.Lacznik.PL", "lacznik.pl"), slug("plock"));
+        assert_eq!(
+            key_from_host("kielce.localhost:8080", "localhost"),
+            slug("kielce")
+        );
+        assert_eq!(
+            key_from_host("Plock.Lacznik.PL", "lacznik.pl"),
+            slug("plock")
+        );
         assert_eq!(key_from_host("localhost:8080", "localhost"), None);
         assert_eq!(key_from_host("127.0.0.1:8080", "localhost"), None);
         assert_eq!(key_from_host("a.b.localhost", "localhost"), None);
@@ -173,7 +193,11 @@ mod tests {
 
     #[test]
     fn path_prefix() {
-        let (path_key, host_key, rest) = key_from_request(Some("localhost:8080"), "/t/plock/api/v1/volunteers", "localhost");
+        let (path_key, host_key, rest) = key_from_request(
+            Some("localhost:8080"),
+            "/t/plock/api/v1/volunteers",
+            "localhost",
+        );
         assert_eq!(path_key, slug("plock"));
         assert_eq!(host_key, None);
         assert_eq!(rest, "/api/v1/volunteers");

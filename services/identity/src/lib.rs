@@ -18,16 +18,26 @@ pub const SERVICE: &str = "identity";
 
 /// The public API description, also merged by the gateway.
 pub fn openapi() -> OpenApiService<api::OfficeApi, ()> {
-    OpenApiService::new(api::OfficeApi, "Łącznik — tożsamość i ośrodki", env!("CARGO_PKG_VERSION"))
+    OpenApiService::new(
+        api::OfficeApi,
+        "Łącznik — tożsamość i ośrodki",
+        env!("CARGO_PKG_VERSION"),
+    )
 }
 
 /// The whole service as one endpoint: public and internal APIs, health, tracing.
-pub fn endpoint(db: AppDb, tracer: lacznik_telemetry::SdkTracer) -> impl Endpoint<Output = Response> {
+pub fn endpoint(
+    db: AppDb,
+    tracer: lacznik_telemetry::SdkTracer,
+) -> impl Endpoint<Output = Response> {
     let spec = openapi();
     let spec_json = spec.spec_endpoint();
     let internal = OpenApiService::new(api::InternalApi, "internal", "v1");
     let routes = Route::new()
-        .nest_no_strip("/api/v1/identity", spec.with(lacznik_http::tenant::RequireTenant))
+        .nest_no_strip(
+            "/api/v1/identity",
+            spec.with(lacznik_http::tenant::RequireTenant),
+        )
         .nest("/internal/v1", internal)
         .at("/openapi.json", spec_json)
         .data(db.platform_db());

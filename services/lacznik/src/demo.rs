@@ -76,20 +76,59 @@ const OFFICES: [Office; 3] = [
 ];
 
 const FIRST_NAMES_F: [&str; 16] = [
-    "Anna", "Maria", "Katarzyna", "Małgorzata", "Agnieszka", "Barbara", "Ewa", "Krystyna",
-    "Zofia", "Julia", "Zuzanna", "Aleksandra", "Natalia", "Wiktoria", "Halina", "Jadwiga",
+    "Anna",
+    "Maria",
+    "Katarzyna",
+    "Małgorzata",
+    "Agnieszka",
+    "Barbara",
+    "Ewa",
+    "Krystyna",
+    "Zofia",
+    "Julia",
+    "Zuzanna",
+    "Aleksandra",
+    "Natalia",
+    "Wiktoria",
+    "Halina",
+    "Jadwiga",
 ];
 const FIRST_NAMES_M: [&str; 16] = [
-    "Piotr", "Krzysztof", "Andrzej", "Tomasz", "Paweł", "Michał", "Marcin", "Jakub",
-    "Kacper", "Szymon", "Filip", "Mateusz", "Stanisław", "Jerzy", "Łukasz", "Wojciech",
+    "Piotr",
+    "Krzysztof",
+    "Andrzej",
+    "Tomasz",
+    "Paweł",
+    "Michał",
+    "Marcin",
+    "Jakub",
+    "Kacper",
+    "Szymon",
+    "Filip",
+    "Mateusz",
+    "Stanisław",
+    "Jerzy",
+    "Łukasz",
+    "Wojciech",
 ];
 /// Surnames as (masculine, feminine) forms.
 const LAST_NAMES: [(&str, &str); 16] = [
-    ("Nowak", "Nowak"), ("Wiśniewski", "Wiśniewska"), ("Wójcik", "Wójcik"),
-    ("Kowalczyk", "Kowalczyk"), ("Kamiński", "Kamińska"), ("Lewandowski", "Lewandowska"),
-    ("Zieliński", "Zielińska"), ("Szymański", "Szymańska"), ("Woźniak", "Woźniak"),
-    ("Dąbrowski", "Dąbrowska"), ("Kozłowski", "Kozłowska"), ("Jankowski", "Jankowska"),
-    ("Mazur", "Mazur"), ("Krawczyk", "Krawczyk"), ("Piotrowski", "Piotrowska"), ("Grabowski", "Grabowska"),
+    ("Nowak", "Nowak"),
+    ("Wiśniewski", "Wiśniewska"),
+    ("Wójcik", "Wójcik"),
+    ("Kowalczyk", "Kowalczyk"),
+    ("Kamiński", "Kamińska"),
+    ("Lewandowski", "Lewandowska"),
+    ("Zieliński", "Zielińska"),
+    ("Szymański", "Szymańska"),
+    ("Woźniak", "Woźniak"),
+    ("Dąbrowski", "Dąbrowska"),
+    ("Kozłowski", "Kozłowska"),
+    ("Jankowski", "Jankowska"),
+    ("Mazur", "Mazur"),
+    ("Krawczyk", "Krawczyk"),
+    ("Piotrowski", "Piotrowska"),
+    ("Grabowski", "Grabowska"),
 ];
 
 /// What was seeded for one office.
@@ -158,7 +197,12 @@ pub async fn seed(config: &Config) -> anyhow::Result<Vec<SeededOffice>> {
     Ok(seeded)
 }
 
-fn demo_volunteer(rng: &mut StdRng, office: &Office, n: usize, today: NaiveDate) -> anyhow::Result<NewVolunteer> {
+fn demo_volunteer(
+    rng: &mut StdRng,
+    office: &Office,
+    n: usize,
+    today: NaiveDate,
+) -> anyhow::Result<NewVolunteer> {
     let female = rng.random_bool(0.6);
     let first = if female {
         FIRST_NAMES_F[rng.random_range(0..FIRST_NAMES_F.len())]
@@ -174,29 +218,39 @@ fn demo_volunteer(rng: &mut StdRng, office: &Office, n: usize, today: NaiveDate)
         6..=7 => rng.random_range(35..60),
         _ => rng.random_range(60..67),
     };
-    let birth = NaiveDate::from_ymd_opt(today.year() - age - 1, rng.random_range(1..=12), rng.random_range(1..=28))
-        .ok_or_else(|| anyhow::anyhow!("bad demo date"))?;
+    let birth = NaiveDate::from_ymd_opt(
+        today.year() - age - 1,
+        rng.random_range(1..=12),
+        rng.random_range(1..=28),
+    )
+    .ok_or_else(|| anyhow::anyhow!("bad demo date"))?;
     let email = format!("{}.{}.{n}@example.pl", ascii(first), ascii(last));
     let phone = format!("500 {:03} {:03}", rng.random_range(0..1000), n % 1000);
-    Ok(NewVolunteer::parse(
+    NewVolunteer::parse(
         RawVolunteer {
             first_name: Some(first),
             last_name: Some(last),
             email: Some(&email),
-            phone: Some((n % 4 != 0).then_some(phone.as_str())),
+            phone: Some((!n.is_multiple_of(4)).then_some(phone.as_str())),
             birth_date: Some(birth),
         },
         today,
     )
-    .map_err(|p| anyhow::anyhow!("demo volunteer for {}: {p}", office.slug))?)
+    .map_err(|p| anyhow::anyhow!("demo volunteer for {}: {p}", office.slug))
 }
 
 /// Polish letters folded to ASCII, lower case, for demo email addresses.
 fn ascii(s: &str) -> String {
     s.chars()
         .map(|c| match c {
-            'ą' => 'a', 'ć' => 'c', 'ę' => 'e', 'ł' | 'Ł' => 'l', 'ń' => 'n', 'ó' => 'o',
-            'ś' | 'Ś' => 's', 'ź' | 'ż' | 'Ż' | 'Ź' => 'z',
+            'ą' => 'a',
+            'ć' => 'c',
+            'ę' => 'e',
+            'ł' | 'Ł' => 'l',
+            'ń' => 'n',
+            'ó' => 'o',
+            'ś' | 'Ś' => 's',
+            'ź' | 'ż' | 'Ż' | 'Ź' => 'z',
             other => other.to_ascii_lowercase(),
         })
         .collect()

@@ -9,7 +9,11 @@ use lacznik::{Component, demo};
 use lacznik_config::Config;
 
 #[derive(Parser)]
-#[command(name = "lacznik", version, about = "Łącznik — platforma centrów wolontariatu ośrodków pomocy społecznej")]
+#[command(
+    name = "lacznik",
+    version,
+    about = "Łącznik — platforma centrów wolontariatu ośrodków pomocy społecznej"
+)]
 struct Cli {
     /// Configuration file (TOML). Without it: built-in defaults plus LACZNIK__… variables.
     #[arg(long, short, env = "LACZNIK_CONFIG", global = true)]
@@ -48,7 +52,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Demo => {
             lacznik::migrate(&config).await?;
-            let offices = demo::seed(&config).await.context("seeding the demo offices failed")?;
+            let offices = demo::seed(&config)
+                .await
+                .context("seeding the demo offices failed")?;
             let running = lacznik::start(&config, Component::All, &telemetry).await?;
             print_welcome(&config, &offices, embedded);
             wait_for_ctrl_c(running).await
@@ -56,7 +62,11 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn serve(config: &Config, component: Component, telemetry: &lacznik_telemetry::Telemetry) -> anyhow::Result<()> {
+async fn serve(
+    config: &Config,
+    component: Component,
+    telemetry: &lacznik_telemetry::Telemetry,
+) -> anyhow::Result<()> {
     let running = lacznik::start(config, component, telemetry).await?;
     wait_for_ctrl_c(running).await
 }

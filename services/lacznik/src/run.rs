@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use lacznik_config::{Config, DatabaseKind, DatabaseConfig, SERVICES};
+use lacznik_config::{Config, DatabaseConfig, DatabaseKind, SERVICES};
 use lacznik_tenancy::AppDb;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -85,14 +85,23 @@ pub async fn start(
         && name != "gateway"
         && !SERVICES.contains(&name.as_str())
     {
-        anyhow::bail!("unknown service `{name}`; known: gateway, {}", SERVICES.join(", "));
+        anyhow::bail!(
+            "unknown service `{name}`; known: gateway, {}",
+            SERVICES.join(", ")
+        );
     }
 
     let mut upstreams = BTreeMap::new();
     let needs_db = SERVICES.iter().any(|s| wanted(s));
-    let db = if needs_db { Some(connect_app(config).await?) } else { None };
+    let db = if needs_db {
+        Some(connect_app(config).await?)
+    } else {
+        None
+    };
     for name in SERVICES {
-        let Some(settings) = config.services.get(name) else { continue };
+        let Some(settings) = config.services.get(name) else {
+            continue;
+        };
         if !wanted(name) {
             upstreams.insert(name.to_owned(), settings.base_url());
             continue;
@@ -104,15 +113,26 @@ pub async fn start(
         let db = db.clone().context("database not connected")?;
         let tracer = telemetry.tracer(name);
         let task = match name {
-            "identity" => spawn(listener, lacznik_identity::endpoint(db, tracer), signal.clone()),
-            "volunteers" => spawn(listener, lacznik_volunteers::endpoint(db, tracer), signal.clone()),
+            "identity" => spawn(
+                listener,
+                lacznik_identity::endpoint(db, tracer),
+                signal.clone(),
+            ),
+            "volunteers" => spawn(
+                listener,
+                lacznik_volunteers::endpoint(db, tracer),
+                signal.clone(),
+            ),
             other => anyhow::bail!("service `{other}` has no implementation"),
         };
         running.tasks.push(task);
         running.services.insert(name.to_owned(), addr);
         upstreams.insert(
             name.to_owned(),
-            settings.url.clone().unwrap_or_else(|| format!("http://{addr}")),
+            settings
+                .url
+                .clone()
+                .unwrap_or_else(|| format!("http://{addr}")),
         );
         tracing::info!(service = name, %addr, "service listening");
     }
@@ -124,7 +144,9 @@ pub async fn start(
         let addr = listener.local_addr()?;
         let settings = lacznik_gateway::GatewaySettings::from_config(config, upstreams);
         let endpoint = lacznik_gateway::endpoint(settings, telemetry.tracer("gateway"))?;
-        running.tasks.push(spawn(listener, endpoint, signal.clone()));
+        running
+            .tasks
+            .push(spawn(listener, endpoint, signal.clone()));
         running.gateway = Some(addr);
         tracing::info!(%addr, "gateway listening");
     }
@@ -149,7 +171,11 @@ fn spawn<E>(
 where
     E: poem::Endpoint + 'static,
 {
-    tokio::spawn(lacznik_http::server::serve(listener, endpoint, async move {
-        let _ = signal.wait_for(|stop| *stop).await;
-    }))
+    tokio::spawn(lacznik_http::server::serve(
+        listener,
+        endpoint,
+        async move {
+            let _ = signal.wait_for(|stop| *stop).await;
+        },
+    ))
 }

@@ -16,15 +16,25 @@ pub const SERVICE: &str = "volunteers";
 
 /// The public API description, also merged by the gateway.
 pub fn openapi() -> OpenApiService<api::VolunteersApi, ()> {
-    OpenApiService::new(api::VolunteersApi, "Łącznik — wolontariusze", env!("CARGO_PKG_VERSION"))
+    OpenApiService::new(
+        api::VolunteersApi,
+        "Łącznik — wolontariusze",
+        env!("CARGO_PKG_VERSION"),
+    )
 }
 
 /// The whole service as one endpoint: API, OpenAPI document, health, tracing.
-pub fn endpoint(db: AppDb, tracer: lacznik_telemetry::SdkTracer) -> impl Endpoint<Output = Response> {
+pub fn endpoint(
+    db: AppDb,
+    tracer: lacznik_telemetry::SdkTracer,
+) -> impl Endpoint<Output = Response> {
     let spec = openapi();
     let spec_json = spec.spec_endpoint();
     let routes = Route::new()
-        .nest_no_strip("/api/v1/volunteers", spec.with(lacznik_http::tenant::RequireTenant))
+        .nest_no_strip(
+            "/api/v1/volunteers",
+            spec.with(lacznik_http::tenant::RequireTenant),
+        )
         .at("/openapi.json", spec_json)
         .data(db.tenant_db());
     service_endpoint(SERVICE, routes, tracer, move || {

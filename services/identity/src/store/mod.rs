@@ -3,4 +3,7 @@
 mod entity;
 mod tenants;
 
-pub use tenants::{NewTenant, StoreError, TenantRecord, TenantStatus, create_tenant, find_by_host, find_by_slug, list_tenants};
+pub use tenants::{
+    NewTenant, StoreError, TenantRecord, TenantStatus, create_tenant, find_by_host, find_by_slug,
+    list_tenants,
+};

@@ -3,7 +3,9 @@
 use chrono::Utc;
 use lacznik_tenancy::PlatformDb;
 use lacznik_types::{RegionCode, TenantId, TenantSlug};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
 use serde::{Deserialize, Serialize};
 
 use super::entity::{tenant, tenant_host};
@@ -26,7 +28,11 @@ impl TenantStatus {
     }
 
     fn parse(raw: &str) -> Self {
-        if raw == "suspended" { Self::Suspended } else { Self::Active }
+        if raw == "suspended" {
+            Self::Suspended
+        } else {
+            Self::Active
+        }
     }
 }
 
@@ -137,7 +143,10 @@ pub async fn create_tenant(db: &PlatformDb, new: NewTenant) -> Result<TenantReco
         .ok_or_else(|| StoreError::Db(sea_orm::DbErr::RecordNotFound(new.slug.to_string())))
 }
 
-pub async fn find_by_slug(db: &PlatformDb, slug: &str) -> Result<Option<TenantRecord>, sea_orm::DbErr> {
+pub async fn find_by_slug(
+    db: &PlatformDb,
+    slug: &str,
+) -> Result<Option<TenantRecord>, sea_orm::DbErr> {
     let found = tenant::Entity::find()
         .filter(tenant::Column::Slug.eq(slug))
         .one(db.conn())
@@ -148,14 +157,20 @@ pub async fn find_by_slug(db: &PlatformDb, slug: &str) -> Result<Option<TenantRe
     }
 }
 
-pub async fn find_by_host(db: &PlatformDb, host: &str) -> Result<Option<TenantRecord>, sea_orm::DbErr> {
+pub async fn find_by_host(
+    db: &PlatformDb,
+    host: &str,
+) -> Result<Option<TenantRecord>, sea_orm::DbErr> {
     let Some(entry) = tenant_host::Entity::find_by_id(host.to_ascii_lowercase())
         .one(db.conn())
         .await?
     else {
         return Ok(None);
     };
-    match tenant::Entity::find_by_id(entry.tenant_id).one(db.conn()).await? {
+    match tenant::Entity::find_by_id(entry.tenant_id)
+        .one(db.conn())
+        .await?
+    {
         Some(model) => Ok(Some(with_hosts(db, model).await?)),
         None => Ok(None),
     }

@@ -120,8 +120,12 @@ fn store_problem(error: StoreError) -> Problem {
 
 fn parse_id(raw: &str) -> Result<VolunteerId, Problem> {
     raw.parse().map_err(|_| {
-        Problem::new(StatusCode::BAD_REQUEST, "invalid_id", "Niepoprawny identyfikator")
-            .with_detail("Identyfikator wolontariusza to UUID.")
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_id",
+            "Niepoprawny identyfikator",
+        )
+        .with_detail("Identyfikator wolontariusza to UUID.")
     })
 }
 
@@ -152,7 +156,10 @@ impl VolunteersApi {
         let model = store::insert(&txn, new).await.map_err(store_problem)?;
         txn.commit().await?;
         let location = format!("/api/v1/volunteers/{}", model.id);
-        Ok(Created::Created(Json(Volunteer::from_model(model, today())), location))
+        Ok(Created::Created(
+            Json(Volunteer::from_model(model, today())),
+            location,
+        ))
     }
 
     /// Lists the office's volunteers, oldest registration first, a page at a time.
@@ -181,7 +188,10 @@ impl VolunteersApi {
         };
         let today = today();
         Ok(Json(VolunteerPage {
-            items: rows.into_iter().map(|m| Volunteer::from_model(m, today)).collect(),
+            items: rows
+                .into_iter()
+                .map(|m| Volunteer::from_model(m, today))
+                .collect(),
             next_cursor,
         }))
     }
@@ -229,7 +239,9 @@ impl VolunteersApi {
             today(),
         )?;
         let txn = db.begin(tenant.id).await?;
-        let updated = store::update(&txn, id, changes).await.map_err(store_problem)?;
+        let updated = store::update(&txn, id, changes)
+            .await
+            .map_err(store_problem)?;
         txn.commit().await?;
         updated
             .map(|m| Json(Volunteer::from_model(m, today())))

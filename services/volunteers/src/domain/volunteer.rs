@@ -1,8 +1,8 @@
 //! Parsing a volunteer's details: all fields are checked and every failure is reported at once.
 
 use chrono::NaiveDate;
-use lacznik_http::problem::Validator;
 use lacznik_http::Problem;
+use lacznik_http::problem::Validator;
 use lacznik_types::{BirthDate, Email, PersonName, PhoneNumber};
 
 /// Youngest age at which someone can be a volunteer (13–17 need a guardian's consent).
@@ -42,8 +42,12 @@ impl VolunteerChanges {
     pub fn parse(raw: RawVolunteer<'_>, today: NaiveDate) -> Result<Self, Problem> {
         let mut v = Validator::new();
         let changes = Self {
-            first_name: raw.first_name.and_then(|s| v.check(PersonName::parse("first_name", s))),
-            last_name: raw.last_name.and_then(|s| v.check(PersonName::parse("last_name", s))),
+            first_name: raw
+                .first_name
+                .and_then(|s| v.check(PersonName::parse("first_name", s))),
+            last_name: raw
+                .last_name
+                .and_then(|s| v.check(PersonName::parse("last_name", s))),
             email: raw.email.and_then(|s| v.check(Email::parse(s))),
             phone: match raw.phone {
                 None => None,

@@ -24,7 +24,11 @@ fn map_unique(error: sea_orm::DbErr) -> StoreError {
     }
 }
 
-async fn email_taken(txn: &TenantTxn, email: &str, except: Option<VolunteerId>) -> Result<bool, StoreError> {
+async fn email_taken(
+    txn: &TenantTxn,
+    email: &str,
+    except: Option<VolunteerId>,
+) -> Result<bool, StoreError> {
     let mut query = volunteer::Entity::find()
         .filter(volunteer::Column::TenantId.eq(txn.tenant().as_uuid()))
         .filter(volunteer::Column::Email.eq(email));
@@ -75,10 +79,12 @@ pub async fn page(
 }
 
 pub async fn get(txn: &TenantTxn, id: VolunteerId) -> Result<Option<volunteer::Model>, StoreError> {
-    Ok(volunteer::Entity::find_by_id((txn.tenant().as_uuid(), id.as_uuid()))
-        .filter(volunteer::Column::TenantId.eq(txn.tenant().as_uuid()))
-        .one(&**txn)
-        .await?)
+    Ok(
+        volunteer::Entity::find_by_id((txn.tenant().as_uuid(), id.as_uuid()))
+            .filter(volunteer::Column::TenantId.eq(txn.tenant().as_uuid()))
+            .one(&**txn)
+            .await?,
+    )
 }
 
 /// Applies `changes`; `None` if there is no such volunteer in this office.
@@ -102,7 +108,9 @@ pub async fn update(
         first_name: set_or_keep(changes.first_name.map(|n| n.into_inner())),
         last_name: set_or_keep(changes.last_name.map(|n| n.into_inner())),
         email: set_or_keep(changes.email.map(|e| e.into_inner())),
-        phone: changes.phone.map_or(NotSet, |p| Set(p.map(|p| p.into_inner()))),
+        phone: changes
+            .phone
+            .map_or(NotSet, |p| Set(p.map(|p| p.into_inner()))),
         birth_date: changes.birth_date.map_or(NotSet, |b| Set(b.date())),
         created_at: NotSet,
         updated_at: Set(Utc::now()),

@@ -1,0 +1,108 @@
+//! The embedded default, as a new user meets it: `lacznik demo` in an empty directory, with no
+//! configuration and no database server, serves the three seeded offices.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure is the test failing
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tokio::process::{Child, Command};
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn demo(dir: &PathBuf, port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_lacznik"))
+        .arg("demo")
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("LACZNIK__GATEWAY__LISTEN", format!("127.0.0.1:{port}"))
+        .env("LACZNIK__SERVICES__IDENTITY__LISTEN", "127.0.0.1:0")
+        .env("LACZNIK__SERVICES__VOLUNTEERS__LISTEN", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap()
+}
+
+async fn wait_healthy(client: &reqwest::Client, port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(r) = client
+            .get(format!("http://127.0.0.1:{port}/readyz"))
+            .send()
+            .await
+            && r.status().is_success()
+        {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "lacznik demo did not become ready"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn count(client: &reqwest::Client, port: u16, slug: &str) -> usize {
+    let page: Value = client
+        .get(format!(
+            "http://127.0.0.1:{port}/api/v1/volunteers?limit=100"
+        ))
+        .header("host", format!("{slug}.localhost"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    page["items"].as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn demo_starts_from_an_empty_directory_and_serves_the_seeded_offices() {
+    let dir = std::env::temp_dir().join(format!("lacznik-embedded-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let client = reqwest::Client::new();
+
+    let port = free_port();
+    let mut child = demo(&dir, port);
+    wait_healthy(&client, port).await;
+    assert_eq!(count(&client, port, "kielce").await, 40);
+    assert_eq!(count(&client, port, "plock").await, 30);
+    assert_eq!(count(&client, port, "czechowice-dziedzice").await, 20);
+    let office: Value = client
+        .get(format!(
+            "http://127.0.0.1:{port}/t/czechowice-dziedzice/api/v1/identity/office"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        office["name"],
+        "Ośrodek Pomocy Społecznej w Czechowicach-Dziedzicach"
+    );
+    assert!(dir.join("data/lacznik.db").exists());
+    child.kill().await.unwrap();
+
+    // A second run keeps the data and seeds nothing twice.
+    let port = free_port();
+    let mut child = demo(&dir, port);
+    wait_healthy(&client, port).await;
+    assert_eq!(count(&client, port, "kielce").await, 40);
+    child.kill().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}

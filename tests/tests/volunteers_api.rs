@@ -1,0 +1,218 @@
+//! The volunteers API through the gateway on PostgreSQL: what a coordinator's client sees.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure is the test failing
+
+use std::collections::HashSet;
+
+use lacznik_testkit::TestApp;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+async fn body(response: reqwest::Response) -> Value {
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn create_read_update_delete() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("kielce").await;
+    let response = app
+        .at("kielce", Method::POST, "/api/v1/volunteers")
+        .json(&json!({
+            "first_name": "  Łucja ", "last_name": "Żółkiewska", "email": "Lucja.Z@Poczta.Example.PL",
+            "phone": "0048 601-234-567", "birth_date": "2009-01-15"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let created = body(response).await;
+    assert_eq!(created["first_name"], "Łucja");
+    assert_eq!(created["last_name"], "Żółkiewska");
+    assert_eq!(created["email"], "Lucja.Z@poczta.example.pl");
+    assert_eq!(created["phone"], "+48 601 234 567");
+    assert!(created["age"].as_u64().unwrap() >= 17);
+    assert_eq!(
+        location,
+        format!("/api/v1/volunteers/{}", created["id"].as_str().unwrap())
+    );
+
+    let fetched = body(
+        app.at("kielce", Method::GET, &location)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(fetched, created);
+
+    let updated = app
+        .at("kielce", Method::PATCH, &location)
+        .json(&json!({"last_name": "Nowak", "phone": null}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.status(), StatusCode::OK);
+    let updated = body(updated).await;
+    assert_eq!(updated["last_name"], "Nowak");
+    assert_eq!(updated["first_name"], "Łucja");
+    assert!(updated["phone"].is_null());
+    let fetched = body(
+        app.at("kielce", Method::GET, &location)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(fetched["last_name"], "Nowak");
+
+    let deleted = app
+        .at("kielce", Method::DELETE, &location)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let gone = app
+        .at("kielce", Method::GET, &location)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn pages_cover_every_volunteer_exactly_once() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("plock").await;
+    let mut ids = HashSet::new();
+    for i in 0..45 {
+        let created = app
+            .at("plock", Method::POST, "/api/v1/volunteers")
+            .json(&json!({"first_name": "Jan", "last_name": format!("Kowalski {i}"), "email": format!("jan{i}@example.pl"), "birth_date": "1999-09-09"}))
+            .send()
+            .await
+            .unwrap();
+        ids.insert(body(created).await["id"].as_str().unwrap().to_owned());
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/volunteers?limit=20&cursor={c}"),
+            None => "/api/v1/volunteers?limit=20".to_owned(),
+        };
+        let page = body(app.at("plock", Method::GET, &path).send().await.unwrap()).await;
+        pages += 1;
+        for item in page["items"].as_array().unwrap() {
+            seen.push(item["id"].as_str().unwrap().to_owned());
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen.len(), 45);
+    assert_eq!(seen.iter().cloned().collect::<HashSet<_>>(), ids);
+    // Registration order.
+    assert!(seen[0] < seen[44]);
+
+    for bad in ["?cursor=nie-kursor", "?limit=0", "?limit=101"] {
+        let response = app
+            .at("plock", Method::GET, &format!("/api/v1/volunteers{bad}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn invalid_input_is_a_422_listing_every_field_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("kielce").await;
+    let response = app
+        .at("kielce", Method::POST, "/api/v1/volunteers")
+        .json(&json!({"first_name": "", "last_name": "Nowak", "email": "nie-email", "phone": "123", "birth_date": "2031-01-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem = body(response).await;
+    assert_eq!(problem["code"], "validation_failed");
+    let fields: HashSet<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        HashSet::from(["first_name", "email", "phone", "birth_date"])
+    );
+
+    let child = app
+        .at("kielce", Method::POST, "/api/v1/volunteers")
+        .json(&json!({"first_name": "Staś", "last_name": "Nowak", "email": "stas@example.pl", "birth_date": "2018-01-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(child.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let missing = app
+        .at("kielce", Method::POST, "/api/v1/volunteers")
+        .json(&json!({"first_name": "Ala"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(body(missing).await["code"], "malformed_request");
+
+    let bad_id = app
+        .at("kielce", Method::GET, "/api/v1/volunteers/123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_id.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(body(bad_id).await["code"], "invalid_id");
+
+    let page = body(
+        app.at("kielce", Method::GET, "/api/v1/volunteers")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        page["items"].as_array().unwrap().is_empty(),
+        "nothing may be written"
+    );
+
+    // A failed update leaves the record as it was.
+    let created = body(
+        app.at("kielce", Method::POST, "/api/v1/volunteers")
+            .json(&json!({"first_name": "Ala", "last_name": "Nowak", "email": "ala@example.pl", "birth_date": "1990-01-01"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let path = format!("/api/v1/volunteers/{}", created["id"].as_str().unwrap());
+    let response = app
+        .at("kielce", Method::PATCH, &path)
+        .json(&json!({"last_name": "Kowalska", "email": "zly"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let after = body(app.at("kielce", Method::GET, &path).send().await.unwrap()).await;
+    assert_eq!(after["last_name"], "Nowak");
+    app.stop().await;
+}
