@@ -19,8 +19,17 @@ async fn add(app: &TestApp, slug: &str, n: usize) {
     }
 }
 
-fn count_sql() -> Statement {
-    Statement::from_string(DbBackend::Postgres, "SELECT count(*) AS n FROM volunteers")
+/// `SELECT count(*) FROM volunteers` with no tenant filter: only RLS limits what it sees.
+async fn count(db: &impl ConnectionTrait) -> i64 {
+    db.query_one_raw(Statement::from_string(
+        DbBackend::Postgres,
+        "SELECT count(*) AS n FROM volunteers",
+    ))
+    .await
+    .unwrap()
+    .unwrap()
+    .try_get("", "n")
+    .unwrap()
 }
 
 #[tokio::test]
@@ -30,34 +39,16 @@ async fn without_a_tenant_the_app_role_sees_no_rows() {
     add(&app, "kielce", 3).await;
 
     let raw = app.db.app_raw().await;
-    let n: i64 = raw
-        .query_one_raw(count_sql())
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get("", "n")
-        .unwrap();
+    let n = count(&raw).await;
     assert_eq!(n, 0, "no tenant set outside a transaction");
     let txn = raw.begin().await.unwrap();
-    let n: i64 = txn
-        .query_one_raw(count_sql())
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get("", "n")
-        .unwrap();
+    let n = count(&txn).await;
     assert_eq!(n, 0, "no tenant set inside a transaction");
     txn.commit().await.unwrap();
 
     // The superuser sees them: the rows are there.
     let admin = app.db.admin().await;
-    let n: i64 = admin
-        .query_one_raw(count_sql())
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get("", "n")
-        .unwrap();
+    let n = count(&admin).await;
     assert_eq!(n, 3);
     app.stop().await;
 }
@@ -137,24 +128,11 @@ async fn the_tenant_setting_does_not_outlive_its_transaction() {
             .await
             .unwrap();
     let txn = db.tenant_db().begin(tenant_id(&kielce)).await.unwrap();
-    let n: i64 = txn
-        .query_one_raw(count_sql())
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get("", "n")
-        .unwrap();
+    let n = count(&*txn).await;
     assert_eq!(n, 1);
     txn.commit().await.unwrap();
     let platform = db.platform_db();
-    let n: i64 = platform
-        .conn()
-        .query_one_raw(count_sql())
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get("", "n")
-        .unwrap();
+    let n = count(platform.conn()).await;
     assert_eq!(n, 0, "the pooled connection must not keep the tenant");
     app.stop().await;
 }

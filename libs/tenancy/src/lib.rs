@@ -73,6 +73,21 @@ impl AppDb {
     pub fn kind(&self) -> DatabaseKind {
         kind_of(&self.conn)
     }
+
+    /// A readiness check for a service's `/readyz`: the database answers.
+    pub fn readiness(
+        &self,
+    ) -> impl Fn() -> std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send>>
+    + Send
+    + Sync
+    + 'static
+    + use<> {
+        let db = self.clone();
+        move || {
+            let db = db.clone();
+            Box::pin(async move { db.ping().await.map_err(|e| e.to_string()) })
+        }
+    }
 }
 
 /// Opens a pool with Łącznik's settings (used for both the app and the admin connection).

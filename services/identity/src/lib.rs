@@ -41,9 +41,5 @@ pub fn endpoint(
         .nest("/internal/v1", internal)
         .at("/openapi.json", spec_json)
         .data(db.platform_db());
-    let ready_db = db.clone();
-    service_endpoint(SERVICE, routes, tracer, move || {
-        let db = ready_db.clone();
-        async move { db.ping().await.map_err(|e| e.to_string()) }
-    })
+    service_endpoint(SERVICE, routes, tracer, db.readiness())
 }

@@ -101,7 +101,7 @@ fn print_welcome(config: &Config, offices: &[demo::SeededOffice], embedded: bool
     }
     println!();
     println!("  Dokumentacja API:          http://{domain}:{port}/api/docs");
-    println!("  Bez DNS dla *.{domain}:     http://127.0.0.1:{port}/t/kielce/api/v1/volunteers");
+    println!("  Bez DNS dla *.{domain}:    http://127.0.0.1:{port}/t/kielce/api/v1/volunteers");
     if embedded {
         println!(
             "  Dane (SQLite):             {}/lacznik.db",

@@ -37,8 +37,5 @@ pub fn endpoint(
         )
         .at("/openapi.json", spec_json)
         .data(db.tenant_db());
-    service_endpoint(SERVICE, routes, tracer, move || {
-        let db = db.clone();
-        async move { db.ping().await.map_err(|e| e.to_string()) }
-    })
+    service_endpoint(SERVICE, routes, tracer, db.readiness())
 }

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Load benchmark for the Foundation path: GET one volunteer and GET a page of 20, direct to the
+# volunteers service and through the gateway, both on PostgreSQL with RLS (as lacznik_app), and
+# PostgreSQL's own ceiling for the same work measured with pgbench in the same run.
+#
+# Usage: infra/bench/run.sh            (needs: wrk, pgbench, psql, a PostgreSQL superuser at PG)
+# Env:   PG=postgres://postgres@127.0.0.1:5432  DURATION=15s  CONNECTIONS=32  THREADS=2
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+PG=${PG:-postgres://postgres@127.0.0.1:5432}
+DB=lacznik_bench
+DURATION=${DURATION:-15s}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+GW=127.0.0.1:18080
+VOL=127.0.0.1:18082
+OUT=infra/bench/results/$(date -u +%Y%m%dT%H%M%SZ).txt
+mkdir -p infra/bench/results
+
+cargo build --release -q -p lacznik
+psql "$PG/postgres" -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+
+export LACZNIK__DATABASE__URL="$PG/$DB"
+export LACZNIK__GATEWAY__LISTEN=$GW
+export LACZNIK__SERVICES__IDENTITY__LISTEN=127.0.0.1:18081
+export LACZNIK__SERVICES__VOLUNTEERS__LISTEN=$VOL
+export LACZNIK__DATABASE__MAX_CONNECTIONS=32
+export LACZNIK__TELEMETRY__LOG_FILTER=warn
+target/release/lacznik demo >/dev/null &
+APP=$!
+trap 'kill $APP 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do curl -fs "http://$GW/readyz" >/dev/null && break; sleep 0.2; done
+
+TENANT=$(curl -fs -H 'Host: kielce.localhost' "http://$GW/api/v1/identity/office" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+VID=$(curl -fs -H 'Host: kielce.localhost' "http://$GW/api/v1/volunteers?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+
+{
+  echo "# Łącznik load benchmark — $(date -u +%FT%TZ)"
+  echo "# machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB; wrk -t$THREADS -c$CONNECTIONS -d$DURATION; PostgreSQL $(psql "$PG/postgres" -Atc 'show server_version')"
+  echo "# tenant $TENANT, volunteer $VID, 40 volunteers in the office"
+} | tee "$OUT"
+
+run_wrk() { # label, url, headers...
+  local label=$1 url=$2; shift 2
+  local args=()
+  for h in "$@"; do args+=(-H "$h"); done
+  echo "## $label" | tee -a "$OUT"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${args[@]}" "$url" | tee -a "$OUT"
+}
+
+DIRECT=("X-Tenant-Id: $TENANT" "X-Tenant-Slug: kielce")
+run_wrk "direct: GET one volunteer" "http://$VOL/api/v1/volunteers/$VID" "${DIRECT[@]}"
+run_wrk "direct: GET page of 20" "http://$VOL/api/v1/volunteers?limit=20" "${DIRECT[@]}"
+run_wrk "gateway: GET one volunteer" "http://$GW/api/v1/volunteers/$VID" "Host: kielce.localhost"
+run_wrk "gateway: GET page of 20" "http://$GW/api/v1/volunteers?limit=20" "Host: kielce.localhost"
+
+# The database's ceiling for the same work, as the same role, each in its own transaction.
+SCRIPTS=$(mktemp -d)
+cat > "$SCRIPTS/one.sql" <<SQL
+BEGIN;
+SELECT set_config('app.tenant_id', '$TENANT', true);
+SELECT tenant_id, id, first_name, last_name, email, phone, birth_date, created_at, updated_at
+  FROM volunteers WHERE tenant_id = '$TENANT' AND id = '$VID';
+COMMIT;
+SQL
+cat > "$SCRIPTS/page.sql" <<SQL
+BEGIN;
+SELECT set_config('app.tenant_id', '$TENANT', true);
+SELECT tenant_id, id, first_name, last_name, email, phone, birth_date, created_at, updated_at
+  FROM volunteers WHERE tenant_id = '$TENANT' ORDER BY id LIMIT 21;
+COMMIT;
+SQL
+APP_URL=$(echo "$PG/$DB" | sed -E 's#://[^@/]+@#://lacznik_app@#')
+for script in one page; do
+  echo "## pgbench: $script (BEGIN; set_config; SELECT; COMMIT) as lacznik_app" | tee -a "$OUT"
+  pgbench -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "${DURATION%s}" -f "$SCRIPTS/$script.sql" "$APP_URL" 2>&1 \
+    | grep -E 'tps|latency|transactions actually' | tee -a "$OUT"
+done
+rm -rf "$SCRIPTS"
+echo "results in $OUT"
