@@ -7,7 +7,7 @@ use opentelemetry::global;
 use opentelemetry::trace::{TraceContextExt, TracerProvider as _};
 use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
-use opentelemetry_sdk::trace::{SdkTracerProvider, Tracer};
+use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider, Tracer};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -39,7 +39,11 @@ pub fn init(config: &TelemetryConfig) -> anyhow::Result<Telemetry> {
 
     let filter =
         EnvFilter::try_from_default_env().or_else(|_| EnvFilter::try_new(&config.log_filter))?;
-    let otel_layer = tracing_opentelemetry::layer().with_tracer(provider.tracer("lacznik"));
+    // `tracing` spans become OpenTelemetry spans only when they are exported somewhere.
+    let otel_layer = config
+        .otlp_endpoint
+        .is_some()
+        .then(|| tracing_opentelemetry::layer().with_tracer(provider.tracer("lacznik")));
     let registry = tracing_subscriber::registry().with(filter).with(otel_layer);
     match config.log_format {
         LogFormat::Pretty => registry
@@ -59,7 +63,9 @@ pub fn init(config: &TelemetryConfig) -> anyhow::Result<Telemetry> {
 
 /// Like [`init`], but tolerates a subscriber already installed (tests start many apps).
 pub fn init_for_tests() -> Telemetry {
-    let provider = SdkTracerProvider::builder().build();
+    let provider = SdkTracerProvider::builder()
+        .with_sampler(Sampler::AlwaysOff)
+        .build();
     global::set_text_map_propagator(TraceContextPropagator::new());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
@@ -70,6 +76,9 @@ pub fn init_for_tests() -> Telemetry {
     Telemetry { provider }
 }
 
+/// With an OTLP endpoint: sample what the caller sampled, everything at the edge. Without one:
+/// record nothing, but still create span contexts so trace ids are logged and `traceparent`
+/// is passed from the gateway to the services.
 fn tracer_provider(config: &TelemetryConfig) -> anyhow::Result<SdkTracerProvider> {
     let builder = SdkTracerProvider::builder();
     let builder = match &config.otlp_endpoint {
@@ -78,9 +87,11 @@ fn tracer_provider(config: &TelemetryConfig) -> anyhow::Result<SdkTracerProvider
                 .with_http()
                 .with_endpoint(format!("{}/v1/traces", endpoint.trim_end_matches('/')))
                 .build()?;
-            builder.with_batch_exporter(exporter)
+            builder
+                .with_sampler(Sampler::ParentBased(Box::new(Sampler::AlwaysOn)))
+                .with_batch_exporter(exporter)
         }
-        None => builder,
+        None => builder.with_sampler(Sampler::AlwaysOff),
     };
     Ok(builder.build())
 }
