@@ -18,6 +18,12 @@ pub struct Telemetry {
 }
 
 impl Telemetry {
+    /// Wraps a provider built elsewhere (tests record spans in memory with it).
+    pub fn from_provider(provider: SdkTracerProvider) -> Self {
+        global::set_text_map_propagator(TraceContextPropagator::new());
+        Self { provider }
+    }
+
     /// A tracer for poem's `OpenTelemetryTracing` middleware.
     pub fn tracer(&self, component: &'static str) -> Tracer {
         self.provider.tracer(component)

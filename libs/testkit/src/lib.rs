@@ -163,7 +163,11 @@ impl TestApp {
     }
 
     pub async fn spawn_on(db: TestDb) -> Self {
-        let telemetry = lacznik_telemetry::init_for_tests();
+        Self::spawn_with(db, lacznik_telemetry::init_for_tests()).await
+    }
+
+    /// Runs the platform with the given telemetry (e.g. spans recorded in memory).
+    pub async fn spawn_with(db: TestDb, telemetry: lacznik_telemetry::Telemetry) -> Self {
         let running = lacznik::start(&db.config(), lacznik::Component::All, &telemetry)
             .await
             .expect("start platform");

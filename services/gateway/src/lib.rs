@@ -87,7 +87,7 @@ pub fn endpoint(
     let routes = Route::new()
         .at("/api/openapi.json", get(openapi::merged_spec))
         .at("/api/docs", get(openapi::docs_page))
-        .nest("/", proxy::ProxyEndpoint)
+        .at("/*path", proxy::ProxyEndpoint)
         .data(gateway);
     Ok(service_endpoint("gateway", routes, tracer, move || {
         let gateway = ready.clone();

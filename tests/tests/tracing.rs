@@ -1,0 +1,53 @@
+//! One trace spans the gateway and the service: the gateway's server span is the parent of the
+//! service's, carried by the W3C `traceparent` header.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure is the test failing
+
+use lacznik_testkit::{TestApp, TestDb};
+use opentelemetry::trace::SpanKind;
+use opentelemetry_sdk::trace::{InMemorySpanExporter, Sampler, SdkTracerProvider};
+use reqwest::Method;
+
+#[tokio::test]
+async fn a_request_through_the_gateway_is_one_trace() {
+    let exporter = InMemorySpanExporter::default();
+    let provider = SdkTracerProvider::builder()
+        .with_sampler(Sampler::AlwaysOn)
+        .with_simple_exporter(exporter.clone())
+        .build();
+    let telemetry = lacznik_telemetry::Telemetry::from_provider(provider.clone());
+    let app = TestApp::spawn_with(TestDb::new().await, telemetry).await;
+    app.create_tenant("kielce").await;
+
+    let response = app
+        .at("kielce", Method::GET, "/api/v1/volunteers")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    provider.force_flush().unwrap();
+
+    let spans = exporter.get_finished_spans().unwrap();
+    let server_span = |scope: &str| {
+        spans
+            .iter()
+            .find(|s| s.instrumentation_scope.name() == scope && s.span_kind == SpanKind::Server)
+            .unwrap_or_else(|| {
+                panic!(
+                    "no {scope} server span among {:?}",
+                    spans
+                        .iter()
+                        .map(|s| (&s.name, s.instrumentation_scope.name()))
+                        .collect::<Vec<_>>()
+                )
+            })
+    };
+    let gateway = server_span("gateway");
+    let service = server_span("volunteers");
+    assert_eq!(service.name, "GET /api/v1/volunteers");
+    assert_eq!(
+        service.span_context.trace_id(),
+        gateway.span_context.trace_id()
+    );
+    assert_eq!(service.parent_span_id, gateway.span_context.span_id());
+    app.stop().await;
+}
