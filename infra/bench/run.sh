@@ -3,14 +3,18 @@
 # volunteers service and through the gateway, both on PostgreSQL with RLS (as lacznik_app), and
 # PostgreSQL's own ceiling for the same work measured with pgbench in the same run.
 #
+# The machine is shared and noisy, so each measurement runs ROUNDS times, interleaved (direct,
+# gateway, database, direct, …), and the summary takes the median of each.
+#
 # Usage: infra/bench/run.sh            (needs: wrk, pgbench, psql, a PostgreSQL superuser at PG)
-# Env:   PG=postgres://postgres@127.0.0.1:5432  DURATION=15s  CONNECTIONS=32  THREADS=2
+# Env:   PG=postgres://postgres@127.0.0.1:5432  DURATION=10s  ROUNDS=3  CONNECTIONS=32  THREADS=2
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 PG=${PG:-postgres://postgres@127.0.0.1:5432}
 DB=lacznik_bench
-DURATION=${DURATION:-15s}
+DURATION=${DURATION:-10s}
+ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 GW=127.0.0.1:18080
@@ -49,12 +53,6 @@ run_wrk() { # label, url, headers...
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${args[@]}" "$url" | tee -a "$OUT"
 }
 
-DIRECT=("X-Tenant-Id: $TENANT" "X-Tenant-Slug: kielce")
-run_wrk "direct: GET one volunteer" "http://$VOL/api/v1/volunteers/$VID" "${DIRECT[@]}"
-run_wrk "direct: GET page of 20" "http://$VOL/api/v1/volunteers?limit=20" "${DIRECT[@]}"
-run_wrk "gateway: GET one volunteer" "http://$GW/api/v1/volunteers/$VID" "Host: kielce.localhost"
-run_wrk "gateway: GET page of 20" "http://$GW/api/v1/volunteers?limit=20" "Host: kielce.localhost"
-
 # The database's ceiling for the same work, as the same role, each in its own transaction.
 SCRIPTS=$(mktemp -d)
 cat > "$SCRIPTS/one.sql" <<SQL
@@ -72,10 +70,22 @@ SELECT tenant_id, id, first_name, last_name, email, phone, birth_date, created_a
 COMMIT;
 SQL
 APP_URL=$(echo "$PG/$DB" | sed -E 's#://[^@/]+@#://lacznik_app@#')
-for script in one page; do
-  echo "## pgbench: $script (BEGIN; set_config; SELECT; COMMIT) as lacznik_app" | tee -a "$OUT"
-  pgbench -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "${DURATION%s}" -f "$SCRIPTS/$script.sql" "$APP_URL" 2>&1 \
+run_pgbench() { # script
+  echo "## pgbench: $1 (BEGIN; set_config; SELECT; COMMIT) as lacznik_app" | tee -a "$OUT"
+  pgbench -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "${DURATION%s}" -f "$SCRIPTS/$1.sql" "$APP_URL" 2>&1 \
     | grep -E 'tps|latency|transactions actually' | tee -a "$OUT"
+}
+
+DIRECT=("X-Tenant-Id: $TENANT" "X-Tenant-Slug: kielce")
+for round in $(seq 1 "$ROUNDS"); do
+  echo "# round $round" | tee -a "$OUT"
+  run_wrk "direct: GET one volunteer" "http://$VOL/api/v1/volunteers/$VID" "${DIRECT[@]}"
+  run_wrk "gateway: GET one volunteer" "http://$GW/api/v1/volunteers/$VID" "Host: kielce.localhost"
+  run_pgbench one
+  run_wrk "direct: GET page of 20" "http://$VOL/api/v1/volunteers?limit=20" "${DIRECT[@]}"
+  run_wrk "gateway: GET page of 20" "http://$GW/api/v1/volunteers?limit=20" "Host: kielce.localhost"
+  run_pgbench page
 done
 rm -rf "$SCRIPTS"
+python3 infra/bench/summarize.py "$OUT" | tee -a "$OUT"
 echo "results in $OUT"

@@ -48,7 +48,10 @@ impl GatewaySettings {
 /// Shared state of the gateway's handlers.
 pub(crate) struct Gateway {
     settings: GatewaySettings,
+    /// For control-plane calls (tenant lookups, OpenAPI documents).
     client: reqwest::Client,
+    /// For proxied requests.
+    upstream: proxy::UpstreamClient,
     resolver: TenantResolver,
     specs: openapi::SpecCache,
 }
@@ -80,6 +83,7 @@ pub fn endpoint(
     let gateway = Arc::new(Gateway {
         resolver: TenantResolver::new(client.clone(), identity, settings.tenant_cache_ttl),
         specs: openapi::SpecCache::default(),
+        upstream: proxy::upstream_client(),
         client,
         settings,
     });

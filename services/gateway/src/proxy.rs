@@ -7,16 +7,39 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use futures_util::{StreamExt, TryStreamExt};
+use bytes::Bytes;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Empty, LengthLimitError, Limited};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
 use lacznik_http::Problem;
 use lacznik_http::tenant::{TENANT_ID_HEADER, TENANT_SLUG_HEADER};
 use opentelemetry::propagation::Injector;
-use poem::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use poem::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri, header};
 use poem::{Body, Endpoint, IntoResponse, Request, Response};
 
 use crate::Gateway;
 use crate::headers::copy_end_to_end;
 use crate::resolve::{ResolvedTenant, TenantKey, key_from_request};
+
+/// Responses up to this size are buffered; larger or unsized ones are streamed.
+const BUFFERED_RESPONSE_BYTES: u64 = 256 * 1024;
+
+/// Bodies on the hot path: poem's own boxed body type, so nothing is re-wrapped.
+type ProxyBody = BoxBody<Bytes, io::Error>;
+
+/// The upstream client: plain HTTP/1.1 with pooled connections, on pre-parsed URIs.
+pub(crate) type UpstreamClient = Client<HttpConnector, ProxyBody>;
+
+pub(crate) fn upstream_client() -> UpstreamClient {
+    let mut connector = HttpConnector::new();
+    connector.set_connect_timeout(Some(std::time::Duration::from_secs(2)));
+    connector.set_nodelay(true);
+    Client::builder(TokioExecutor::new())
+        .pool_idle_timeout(std::time::Duration::from_secs(60))
+        .build(connector)
+}
 
 /// Catches every path not served by the gateway itself.
 pub struct ProxyEndpoint;
@@ -89,11 +112,18 @@ impl Gateway {
             return Err(too_large(self.settings.max_body_bytes));
         }
 
-        let url = match req.uri().query() {
+        let target = match req.uri().query() {
             Some(query) => format!("{upstream}{rest}?{query}"),
             None => format!("{upstream}{rest}"),
         };
-        let mut headers = HeaderMap::new();
+        let uri: Uri = target.parse().map_err(|_| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_request",
+                "Niepoprawny adres",
+            )
+        })?;
+        let mut headers = HeaderMap::with_capacity(req.headers().len() + 8);
         copy_end_to_end(req.headers(), &mut headers, &["host"]);
         self.set_forwarding_headers(
             &mut headers,
@@ -106,24 +136,32 @@ impl Gateway {
             || req.headers().contains_key(header::TRANSFER_ENCODING);
         let exceeded = Arc::new(AtomicBool::new(false));
         let method = req.method().clone();
-        let mut builder = self.client.request(method, url).headers(headers);
-        if has_body {
-            builder = builder.body(limited_body(
+        let body = if has_body {
+            limited_body(
                 req.into_body(),
                 self.settings.max_body_bytes,
                 exceeded.clone(),
-            ));
-        }
+            )
+        } else {
+            Empty::new().map_err(|never| match never {}).boxed()
+        };
+        let mut upstream_req = poem::http::Request::new(body);
+        *upstream_req.method_mut() = method;
+        *upstream_req.uri_mut() = uri;
+        *upstream_req.headers_mut() = headers;
 
-        let sent = tokio::time::timeout(self.settings.upstream_timeout, builder.send()).await;
+        let sent = tokio::time::timeout(
+            self.settings.upstream_timeout,
+            self.upstream.request(upstream_req),
+        )
+        .await;
         let response = match sent {
             Err(_elapsed) => return Err(upstream_timeout()),
             Ok(Err(_)) if exceeded.load(Ordering::Relaxed) => {
                 return Err(too_large(self.settings.max_body_bytes));
             }
-            Ok(Err(error)) if error.is_timeout() => return Err(upstream_timeout()),
             Ok(Err(error)) => {
-                tracing::warn!(error = %error, "upstream unreachable");
+                tracing::warn!(error = %error, connect = error.is_connect(), "upstream unreachable");
                 return Err(Problem::new(
                     StatusCode::BAD_GATEWAY,
                     "upstream_unavailable",
@@ -135,10 +173,34 @@ impl Gateway {
             Ok(Ok(response)) => response,
         };
 
-        let mut out = Response::builder().status(response.status()).finish();
-        copy_end_to_end(response.headers(), out.headers_mut(), &[]);
-        let stream = response.bytes_stream().map_err(io::Error::other);
-        out.set_body(Body::from_bytes_stream(stream));
+        let (parts, incoming) = response.into_parts();
+        let mut out = Response::builder().status(parts.status).finish();
+        copy_end_to_end(&parts.headers, out.headers_mut(), &[]);
+        let small = parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .is_some_and(|n| n <= BUFFERED_RESPONSE_BYTES);
+        if small {
+            // A small answer is read whole so headers and body leave in one write.
+            let bytes = tokio::time::timeout(self.settings.upstream_timeout, incoming.collect())
+                .await
+                .map_err(|_| upstream_timeout())?
+                .map_err(|error| {
+                    tracing::warn!(%error, "upstream response cut short");
+                    Problem::new(
+                        StatusCode::BAD_GATEWAY,
+                        "upstream_unavailable",
+                        "Usługa niedostępna",
+                    )
+                    .with_retry_after(5)
+                })?
+                .to_bytes();
+            out.set_body(bytes);
+        } else {
+            out.set_body(Body::from(incoming.map_err(io::Error::other).boxed()));
+        }
         Ok(out)
     }
 
@@ -185,21 +247,23 @@ impl Gateway {
         host: Option<&str>,
         client: Option<&SocketAddr>,
     ) {
-        let mut set = |name: &'static str, value: &str| {
+        fn set(headers: &mut HeaderMap, name: &'static str, value: &str) {
             if let Ok(value) = HeaderValue::from_str(value) {
                 headers.insert(name, value);
             }
-        };
-        set(TENANT_ID_HEADER, &tenant.id.to_string());
-        set(TENANT_SLUG_HEADER, &tenant.slug);
-        if let Some(client) = client {
-            set("x-forwarded-for", &client.ip().to_string());
-            set("x-real-ip", &client.ip().to_string());
+        }
+        set(headers, TENANT_ID_HEADER, &tenant.id.to_string());
+        set(headers, TENANT_SLUG_HEADER, &tenant.slug);
+        if let Some(client) = client
+            && let Ok(ip) = HeaderValue::from_str(&client.ip().to_string())
+        {
+            headers.insert("x-forwarded-for", ip.clone());
+            headers.insert("x-real-ip", ip);
         }
         if let Some(host) = host {
-            set("x-forwarded-host", host);
+            set(headers, "x-forwarded-host", host);
         }
-        set("x-forwarded-proto", "http");
+        headers.insert("x-forwarded-proto", HeaderValue::from_static("http"));
         opentelemetry::global::get_text_map_propagator(|propagator| {
             propagator.inject(&mut HeaderInjector(headers));
         });
@@ -221,18 +285,16 @@ impl Injector for HeaderInjector<'_> {
 }
 
 /// Streams the body through, failing once more than `limit` bytes have passed.
-fn limited_body(body: Body, limit: u64, exceeded: Arc<AtomicBool>) -> reqwest::Body {
-    let mut seen: u64 = 0;
-    let stream = body.into_bytes_stream().map(move |chunk| {
-        let chunk = chunk?;
-        seen += chunk.len() as u64;
-        if seen > limit {
-            exceeded.store(true, Ordering::Relaxed);
-            return Err(io::Error::other("request body over the limit"));
-        }
-        Ok(chunk)
-    });
-    reqwest::Body::wrap_stream(stream)
+fn limited_body(body: Body, limit: u64, exceeded: Arc<AtomicBool>) -> ProxyBody {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    Limited::new(ProxyBody::from(body), limit)
+        .map_err(move |error| {
+            if error.is::<LengthLimitError>() {
+                exceeded.store(true, Ordering::Relaxed);
+            }
+            io::Error::other(error)
+        })
+        .boxed()
 }
 
 fn too_large(limit: u64) -> Problem {
