@@ -4,5 +4,6 @@
 
 pub mod demo;
 mod run;
+pub mod tenants;
 
 pub use run::{Component, Running, migrate, start};

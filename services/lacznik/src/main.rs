@@ -5,8 +5,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use lacznik::tenants::TenantArgs;
 use lacznik::{Component, demo};
 use lacznik_config::Config;
+use lacznik_identity::{TenantRecord, TenantStatus};
 
 #[derive(Parser)]
 #[command(
@@ -33,6 +35,23 @@ enum Command {
     Migrate,
     /// Migrate, create the demo offices (Kielce, Płock, Czechowice-Dziedzice) and serve.
     Demo,
+    /// Manage offices (tenants): create, list, suspend, activate.
+    Tenant {
+        #[command(subcommand)]
+        action: TenantAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum TenantAction {
+    /// Register an office; it answers at <slug>.<base domain> and on each --host.
+    Create(Box<TenantArgs>),
+    /// List offices.
+    List,
+    /// Refuse an office's traffic (403); its data stays.
+    Suspend { slug: String },
+    /// Serve a suspended office again.
+    Activate { slug: String },
 }
 
 #[tokio::main]
@@ -50,6 +69,12 @@ async fn main() -> anyhow::Result<()> {
             let component = component.map_or(Component::All, Component::One);
             serve(&config, component, &telemetry).await
         }
+        Command::Tenant { action } => {
+            if embedded {
+                lacznik::migrate(&config).await?;
+            }
+            tenant(&config, action).await
+        }
         Command::Demo => {
             lacznik::migrate(&config).await?;
             let offices = demo::seed(&config)
@@ -58,6 +83,52 @@ async fn main() -> anyhow::Result<()> {
             let running = lacznik::start(&config, Component::All, &telemetry).await?;
             print_welcome(&config, &offices, embedded);
             wait_for_ctrl_c(running).await
+        }
+    }
+}
+
+async fn tenant(config: &Config, action: TenantAction) -> anyhow::Result<()> {
+    match action {
+        TenantAction::Create(args) => {
+            let record = lacznik::tenants::create(config, *args).await?;
+            print_tenants(config, &[record]);
+        }
+        TenantAction::List => print_tenants(config, &lacznik::tenants::list(config).await?),
+        TenantAction::Suspend { slug } => {
+            let record =
+                lacznik::tenants::set_status(config, &slug, TenantStatus::Suspended).await?;
+            print_tenants(config, &[record]);
+        }
+        TenantAction::Activate { slug } => {
+            let record = lacznik::tenants::set_status(config, &slug, TenantStatus::Active).await?;
+            print_tenants(config, &[record]);
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+fn print_tenants(config: &Config, tenants: &[TenantRecord]) {
+    if tenants.is_empty() {
+        println!("Brak ośrodków. Dodaj pierwszy: lacznik tenant create --help");
+    }
+    for t in tenants {
+        let status = match t.status {
+            TenantStatus::Active => "aktywny",
+            TenantStatus::Suspended => "ZAWIESZONY",
+        };
+        println!(
+            "{:<24} {:<10} woj. {}  {}  http://{}.{}:{}/",
+            t.slug,
+            status,
+            t.region_code,
+            t.short_name,
+            t.slug,
+            config.gateway.base_domain,
+            config.gateway.listen.port()
+        );
+        for host in &t.hosts {
+            println!("{:<24} {:<10} także: {host}", "", "");
         }
     }
 }

@@ -5,5 +5,5 @@ mod tenants;
 
 pub use tenants::{
     NewTenant, StoreError, TenantRecord, TenantStatus, create_tenant, find_by_host, find_by_slug,
-    list_tenants,
+    list_tenants, set_status,
 };

@@ -217,3 +217,23 @@ async fn with_hosts(db: &PlatformDb, model: tenant::Model) -> Result<TenantRecor
         hosts,
     })
 }
+
+/// Suspends or re-activates an office; its data stays. `None` if there is no such office.
+pub async fn set_status(
+    db: &PlatformDb,
+    slug: &str,
+    status: TenantStatus,
+) -> Result<Option<TenantRecord>, sea_orm::DbErr> {
+    let result = tenant::Entity::update_many()
+        .col_expr(
+            tenant::Column::Status,
+            sea_orm::sea_query::Expr::value(status.as_str()),
+        )
+        .filter(tenant::Column::Slug.eq(slug))
+        .exec(db.conn())
+        .await?;
+    if result.rows_affected == 0 {
+        return Ok(None);
+    }
+    find_by_slug(db, slug).await
+}
