@@ -51,3 +51,65 @@ async fn a_request_through_the_gateway_is_one_trace() {
     assert_eq!(service.parent_span_id, gateway.span_context.span_id());
     app.stop().await;
 }
+
+/// With `telemetry.otlp_endpoint` set, spans leave the process over OTLP/HTTP (protobuf).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spans_are_exported_over_otlp_when_an_endpoint_is_configured() {
+    use std::sync::{Arc, Mutex};
+
+    use poem::web::Data;
+    use poem::{EndpointExt, Route, handler, post};
+
+    #[handler]
+    fn collect(
+        body: Vec<u8>,
+        headers: &poem::http::HeaderMap,
+        seen: Data<&Arc<Mutex<Vec<(String, usize)>>>>,
+    ) {
+        let content_type = headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        seen.lock().unwrap().push((content_type, body.len()));
+    }
+    let seen: Arc<Mutex<Vec<(String, usize)>>> = Arc::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let collector = listener.local_addr().unwrap();
+    tokio::spawn(lacznik_http::server::serve(
+        listener,
+        Route::new()
+            .at("/v1/traces", post(collect))
+            .data(seen.clone()),
+        std::future::pending(),
+    ));
+
+    let config = lacznik_config::TelemetryConfig {
+        otlp_endpoint: Some(format!("http://{collector}")),
+        log_filter: "warn".into(),
+        ..Default::default()
+    };
+    let telemetry = lacznik_telemetry::init(&config).unwrap();
+    let app = TestApp::spawn_with(TestDb::new().await, telemetry).await;
+    app.create_tenant("kielce").await;
+    let response = app
+        .at("kielce", Method::GET, "/api/v1/volunteers")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    // Stopping drops the telemetry, which flushes the batch exporter.
+    tokio::task::spawn_blocking(move || {
+        drop(tokio::runtime::Handle::current().block_on(app.stop()))
+    })
+    .await
+    .unwrap();
+
+    let seen = seen.lock().unwrap().clone();
+    assert!(!seen.is_empty(), "the collector received nothing");
+    assert!(
+        seen.iter()
+            .all(|(ct, len)| ct == "application/x-protobuf" && *len > 0),
+        "{seen:?}"
+    );
+}
