@@ -144,42 +144,29 @@ async fn unknown_offices_and_paths_get_404_problems_and_suspended_ones_403() {
     app.create_tenant("kielce").await;
     app.create_tenant_in("plock", "14", vec!["wolontariat.plock.example".into()])
         .await;
-    let response = app
-        .at("nieznany", Method::GET, "/api/v1/volunteers")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        problem(response).await,
-        (StatusCode::NOT_FOUND, "unknown_tenant".into())
-    );
-    let response = app
-        .raw(Method::GET, "/t/nieznany/api/v1/volunteers")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        problem(response).await,
-        (StatusCode::NOT_FOUND, "unknown_tenant".into())
-    );
-    let response = app
-        .raw(Method::GET, "/api/v1/volunteers")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        problem(response).await,
-        (StatusCode::NOT_FOUND, "unknown_tenant".into())
-    );
-    let response = app
-        .at("kielce", Method::GET, "/api/v1/nieistniejaca")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        problem(response).await,
-        (StatusCode::NOT_FOUND, "not_found".into())
-    );
+    let not_found = StatusCode::NOT_FOUND;
+    let cases = [
+        (
+            app.at("nieznany", Method::GET, "/api/v1/volunteers"),
+            "unknown_tenant",
+        ),
+        (
+            app.raw(Method::GET, "/t/nieznany/api/v1/volunteers"),
+            "unknown_tenant",
+        ),
+        (app.raw(Method::GET, "/api/v1/volunteers"), "unknown_tenant"),
+        (app.raw(Method::GET, "/"), "unknown_tenant"),
+        (
+            app.at("kielce", Method::GET, "/api/v1/nieistniejaca"),
+            "not_found",
+        ),
+    ];
+    for (request, code) in cases {
+        assert_eq!(
+            problem(request.send().await.unwrap()).await,
+            (not_found, code.to_owned())
+        );
+    }
 
     // An extra host of an office resolves to it.
     let by_extra_host = app
