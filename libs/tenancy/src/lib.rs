@@ -14,7 +14,7 @@ use lacznik_config::{DatabaseConfig, DatabaseKind};
 use lacznik_types::TenantId;
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, Statement, TransactionTrait,
+    DbErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 use secrecy::{ExposeSecret, SecretString};
 
@@ -162,7 +162,20 @@ impl TenantDb {
     /// `app.tenant_id` for this transaction only (`is_local = true`).
     #[tracing::instrument(skip_all, fields(tenant = %tenant))]
     pub async fn begin(&self, tenant: TenantId) -> Result<TenantTxn, DbErr> {
-        let txn = self.conn.begin().await?;
+        let txn = match self.conn.get_database_backend() {
+            // SQLite allows one writer. A deferred transaction that reads and then writes fails
+            // at once with "database is locked" when another writer got there first; an
+            // immediate one takes the write lock up front and waits its turn (busy timeout).
+            DbBackend::Sqlite => {
+                self.conn
+                    .begin_with_options(TransactionOptions {
+                        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                        ..TransactionOptions::default()
+                    })
+                    .await?
+            }
+            _ => self.conn.begin().await?,
+        };
         if txn.get_database_backend() == DbBackend::Postgres {
             txn.execute_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,

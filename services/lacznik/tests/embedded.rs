@@ -53,6 +53,21 @@ async fn wait_healthy(client: &reqwest::Client, port: u16) {
     }
 }
 
+/// Runs the requests concurrently and returns their results in order.
+async fn futures_join_all<F: std::future::Future + Send + 'static>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::with_capacity(handles.len());
+    for handle in handles {
+        out.push(handle.await.unwrap());
+    }
+    out
+}
+
 async fn count(client: &reqwest::Client, port: u16, slug: &str) -> usize {
     let page: Value = client
         .get(format!(
@@ -96,13 +111,29 @@ async fn demo_starts_from_an_empty_directory_and_serves_the_seeded_offices() {
         "Ośrodek Pomocy Społecznej w Czechowicach-Dziedzicach"
     );
     assert!(dir.join("data/lacznik.db").exists());
+
+    // SQLite has one writer at a time; concurrent registrations must wait, not fail.
+    let posts = (0..40).map(|i| {
+        client
+            .post(format!("http://127.0.0.1:{port}/api/v1/volunteers"))
+            .header("host", "kielce.localhost")
+            .json(&serde_json::json!({
+                "first_name": "Hanna", "last_name": "Równoległa",
+                "email": format!("hanna{i}@example.pl"), "birth_date": "1988-08-08"
+            }))
+            .send()
+    });
+    for response in futures_join_all(posts).await {
+        assert_eq!(response.unwrap().status(), 201);
+    }
+    assert_eq!(count(&client, port, "kielce").await, 80);
     child.kill().await.unwrap();
 
     // A second run keeps the data and seeds nothing twice.
     let port = free_port();
     let mut child = demo(&dir, port);
     wait_healthy(&client, port).await;
-    assert_eq!(count(&client, port, "kielce").await, 40);
+    assert_eq!(count(&client, port, "kielce").await, 80);
     child.kill().await.unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
