@@ -194,9 +194,30 @@ impl From<sea_orm::DbErr> for Problem {
                     "Baza danych jest chwilowo niedostępna. Nic nie zostało zapisane.",
                 )
             }
+            _ if is_contention(&error) => {
+                tracing::warn!(error = %error, "database busy");
+                Self::unavailable(
+                    "Baza danych jest chwilowo przeciążona. Nic nie zostało zapisane; spróbuj ponownie.",
+                )
+            }
             _ => Self::internal(&error),
         }
     }
+}
+
+/// Lock contention the client can simply retry: SQLite busy (5), PostgreSQL serialization
+/// failure (40001), deadlock (40P01), lock not available (55P03). The transaction was rolled back.
+fn is_contention(error: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    let (DbErr::Exec(RuntimeErr::SqlxError(inner)) | DbErr::Query(RuntimeErr::SqlxError(inner))) =
+        error
+    else {
+        return false;
+    };
+    inner
+        .as_database_error()
+        .and_then(|db| db.code())
+        .is_some_and(|code| matches!(code.as_ref(), "5" | "40001" | "40P01" | "55P03"))
 }
 
 impl IntoResponse for Problem {
