@@ -141,7 +141,8 @@ impl MigrationTrait for Migration {
             db.execute_unprepared(&format!(
                 "GRANT SELECT ON regions TO {APP_ROLE};
                  GRANT SELECT, INSERT, UPDATE ON tenants, tenant_hosts TO {APP_ROLE};
-                 GRANT DELETE ON tenant_hosts TO {APP_ROLE};"
+                 GRANT DELETE ON tenant_hosts TO {APP_ROLE};
+                 GRANT SELECT ON seaql_migrations TO {APP_ROLE};"
             ))
             .await?;
         }

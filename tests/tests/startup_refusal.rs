@@ -67,3 +67,21 @@ async fn the_platform_does_not_start_when_services_would_connect_as_superuser() 
     };
     assert!(error.contains("refusing to start"), "{error}");
 }
+
+#[tokio::test]
+async fn the_platform_does_not_start_on_an_outdated_schema() {
+    let db = TestDb::new().await;
+    db.admin()
+        .await
+        .execute_unprepared(
+            "DELETE FROM seaql_migrations WHERE version = (SELECT max(version) FROM seaql_migrations)",
+        )
+        .await
+        .unwrap();
+    let telemetry = lacznik_telemetry::init_for_tests();
+    let error = match lacznik::start(&db.config(), lacznik::Component::All, &telemetry).await {
+        Ok(_) => panic!("started on an outdated schema"),
+        Err(error) => format!("{error:#}"),
+    };
+    assert!(error.contains("run `lacznik migrate`"), "{error}");
+}

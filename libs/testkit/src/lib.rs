@@ -101,6 +101,7 @@ impl TestDb {
 async fn ensure_template() -> String {
     let mut hasher = DefaultHasher::new();
     lacznik_migrations::migration_names().hash(&mut hasher);
+    lacznik_migrations::SCHEMA_SOURCES.hash(&mut hasher);
     let template = format!(
         "lacznik_template_{:012x}",
         hasher.finish() & 0xffff_ffff_ffff

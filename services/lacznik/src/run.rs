@@ -160,7 +160,18 @@ async fn connect_app(config: &Config) -> anyhow::Result<AppDb> {
     if kind == DatabaseKind::Sqlite {
         std::fs::create_dir_all(&config.data_dir.0)?;
     }
-    Ok(AppDb::connect(&url, &config.database).await?)
+    let db = AppDb::connect(&url, &config.database).await?;
+    let pending = lacznik_migrations::pending(db.platform_db().conn())
+        .await
+        .context("cannot read the schema version")?;
+    if let Some(first) = pending.first() {
+        anyhow::bail!(
+            "refusing to start: the database schema is not up to date ({} migration(s) pending, \
+             starting with {first}); run `lacznik migrate` first",
+            pending.len()
+        );
+    }
+    Ok(db)
 }
 
 fn spawn<E>(
