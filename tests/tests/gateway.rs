@@ -9,36 +9,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use lacznik_gateway::{GatewaySettings, endpoint};
-use lacznik_testkit::TestApp;
+use lacznik_testkit::{TestApp, problem};
 use poem::http::HeaderMap;
 use poem::web::Data;
 use poem::{EndpointExt, Route, handler};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-async fn problem(response: reqwest::Response) -> (StatusCode, String) {
-    let status = response.status();
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["status"], status.as_u16());
-    assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()));
-    (status, body["code"].as_str().unwrap().to_owned())
-}
-
-async fn volunteer_count(app: &TestApp, slug: &str) -> usize {
-    let page: Value = app
-        .at(slug, Method::GET, "/api/v1/volunteers?limit=100")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    page["items"].as_array().unwrap().len()
-}
 
 /// Runs a gateway with `volunteers` pointing at `upstream` and the real identity service.
 async fn gateway_to(app: &TestApp, upstream: String, timeout: Duration) -> SocketAddr {
@@ -344,7 +320,7 @@ async fn oversized_and_malformed_bodies_are_refused_and_nothing_is_written() {
         StatusCode::UNSUPPORTED_MEDIA_TYPE
     );
 
-    assert_eq!(volunteer_count(&app, "kielce").await, 0);
+    assert_eq!(app.volunteer_count("kielce").await, 0);
     app.stop().await;
 }
 

@@ -5,17 +5,10 @@
 use lacznik_testkit::{TestApp, tenant_id};
 use reqwest::Method;
 use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
-use serde_json::json;
 
 async fn add(app: &TestApp, slug: &str, n: usize) {
     for i in 0..n {
-        let response = app
-            .at(slug, Method::POST, "/api/v1/volunteers")
-            .json(&json!({"first_name": "Anna", "last_name": "Nowak", "email": format!("anna{i}@example.pl"), "birth_date": "1985-05-05"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 201);
+        app.create_volunteer(slug, &format!("anna{i}@example.pl")).await;
     }
 }
 

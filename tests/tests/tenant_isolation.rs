@@ -2,58 +2,26 @@
 //! for list, get, update and delete — on PostgreSQL as `lacznik_app`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure is the test failing
 
-use lacznik_testkit::TestApp;
+use lacznik_testkit::{TestApp, problem};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-async fn create_volunteer(app: &TestApp, slug: &str, email: &str) -> Value {
-    let response = app
-        .at(slug, Method::POST, "/api/v1/volunteers")
-        .json(&json!({
-            "first_name": "Zofia", "last_name": "Wiśniewska", "email": email,
-            "phone": "601 234 567", "birth_date": "1961-03-14"
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    response.json().await.unwrap()
-}
-
-async fn problem_code(response: reqwest::Response) -> (StatusCode, String) {
-    let status = response.status();
-    let content_type = response.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert_eq!(content_type, "application/problem+json");
-    let body: Value = response.json().await.unwrap();
-    (status, body["code"].as_str().unwrap().to_owned())
-}
 
 #[tokio::test]
 async fn another_office_cannot_list_read_change_or_delete_a_volunteer() {
     let app = TestApp::spawn().await;
     app.create_tenant("kielce").await;
     app.create_tenant("plock").await;
-    let zofia = create_volunteer(&app, "kielce", "zofia@example.pl").await;
+    let zofia = app.create_volunteer("kielce", "zofia@example.pl").await;
     let id = zofia["id"].as_str().unwrap();
     let path = format!("/api/v1/volunteers/{id}");
 
     // By host.
-    let list: Value = app
-        .at("plock", Method::GET, "/api/v1/volunteers")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get_json("plock", "/api/v1/volunteers").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
     for method in [Method::GET, Method::DELETE] {
         let response = app.at("plock", method, &path).send().await.unwrap();
         assert_eq!(
-            problem_code(response).await,
+            problem(response).await,
             (StatusCode::NOT_FOUND, "not_found".into())
         );
     }
@@ -64,7 +32,7 @@ async fn another_office_cannot_list_read_change_or_delete_a_volunteer() {
         .await
         .unwrap();
     assert_eq!(
-        problem_code(response).await,
+        problem(response).await,
         (StatusCode::NOT_FOUND, "not_found".into())
     );
 
@@ -75,7 +43,7 @@ async fn another_office_cannot_list_read_change_or_delete_a_volunteer() {
         .await
         .unwrap();
     assert_eq!(
-        problem_code(response).await,
+        problem(response).await,
         (StatusCode::NOT_FOUND, "not_found".into())
     );
     let response = app
@@ -95,14 +63,7 @@ async fn another_office_cannot_list_read_change_or_delete_a_volunteer() {
     assert!(listed["items"].as_array().unwrap().is_empty());
 
     // Kielce still has her, unchanged, by host and by prefix.
-    let own: Value = app
-        .at("kielce", Method::GET, &path)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let own: Value = app.get_json("kielce", &path).await;
     assert_eq!(own["first_name"], "Zofia");
     let by_prefix = app
         .raw(Method::GET, &format!("/t/kielce{path}"))
@@ -110,14 +71,7 @@ async fn another_office_cannot_list_read_change_or_delete_a_volunteer() {
         .await
         .unwrap();
     assert_eq!(by_prefix.status(), StatusCode::OK);
-    let listed: Value = app
-        .at("kielce", Method::GET, "/api/v1/volunteers")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = app.get_json("kielce", "/api/v1/volunteers").await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
     app.stop().await;
 }
@@ -127,8 +81,8 @@ async fn the_same_email_may_exist_in_two_offices() {
     let app = TestApp::spawn().await;
     app.create_tenant("kielce").await;
     app.create_tenant("plock").await;
-    create_volunteer(&app, "kielce", "jan@example.pl").await;
-    create_volunteer(&app, "plock", "jan@example.pl").await;
+    app.create_volunteer("kielce", "jan@example.pl").await;
+    app.create_volunteer("plock", "jan@example.pl").await;
     let again = app
         .at("kielce", Method::POST, "/api/v1/volunteers")
         .json(&json!({"first_name": "Jan", "last_name": "Nowak", "email": "jan@example.pl", "birth_date": "1990-01-01"}))
@@ -136,7 +90,7 @@ async fn the_same_email_may_exist_in_two_offices() {
         .await
         .unwrap();
     assert_eq!(
-        problem_code(again).await,
+        problem(again).await,
         (StatusCode::CONFLICT, "email_taken".into())
     );
     app.stop().await;

@@ -99,11 +99,9 @@ async fn spans_are_exported_over_otlp_when_an_endpoint_is_configured() {
         .unwrap();
     assert_eq!(response.status(), 200);
     // Stopping drops the telemetry, which flushes the batch exporter.
-    tokio::task::spawn_blocking(move || {
-        drop(tokio::runtime::Handle::current().block_on(app.stop()))
-    })
-    .await
-    .unwrap();
+    tokio::task::spawn_blocking(move || tokio::runtime::Handle::current().block_on(app.stop()))
+        .await
+        .unwrap();
 
     let seen = seen.lock().unwrap().clone();
     assert!(!seen.is_empty(), "the collector received nothing");

@@ -226,6 +226,42 @@ impl TestApp {
             .header("host", format!("{slug}.localhost"))
     }
 
+    /// `GET` through the gateway as the office `slug`; the JSON body, whatever the status.
+    pub async fn get_json(&self, slug: &str, path: &str) -> serde_json::Value {
+        self.at(slug, reqwest::Method::GET, path)
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("JSON body")
+    }
+
+    /// Registers a volunteer of the office `slug` through the gateway; the created record.
+    pub async fn create_volunteer(&self, slug: &str, email: &str) -> serde_json::Value {
+        let response = self
+            .at(slug, reqwest::Method::POST, "/api/v1/volunteers")
+            .json(&serde_json::json!({
+                "first_name": "Zofia", "last_name": "Wiśniewska", "email": email,
+                "phone": "601 234 567", "birth_date": "1961-03-14"
+            }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(
+            response.status(),
+            reqwest::StatusCode::CREATED,
+            "creating {email}"
+        );
+        response.json().await.expect("JSON body")
+    }
+
+    /// How many volunteers the office `slug` lists (up to 100).
+    pub async fn volunteer_count(&self, slug: &str) -> usize {
+        let page = self.get_json(slug, "/api/v1/volunteers?limit=100").await;
+        page["items"].as_array().expect("items").len()
+    }
+
     /// A request to the gateway by its bare address (for `/t/<slug>/…` and unknown hosts).
     pub fn raw(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         self.client
@@ -243,6 +279,23 @@ impl TestApp {
     pub fn service_addr(&self, name: &str) -> SocketAddr {
         self.services[name]
     }
+}
+
+/// Checks that `response` is a well-formed problem document and returns its status and `code`.
+pub async fn problem(response: reqwest::Response) -> (reqwest::StatusCode, String) {
+    let status = response.status();
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json",
+        "a {status} must be a problem document"
+    );
+    let body: serde_json::Value = response.json().await.expect("JSON body");
+    assert_eq!(body["status"], status.as_u16());
+    assert!(
+        body["title"].as_str().is_some_and(|t| !t.is_empty()),
+        "{body}"
+    );
+    (status, body["code"].as_str().expect("code").to_owned())
 }
 
 /// Shortcut to a tenant id of a created record.
