@@ -8,7 +8,8 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
 
 async fn add(app: &TestApp, slug: &str, n: usize) {
     for i in 0..n {
-        app.create_volunteer(slug, &format!("anna{i}@example.pl")).await;
+        app.create_volunteer(slug, &format!("anna{i}@example.pl"))
+            .await;
     }
 }
 

@@ -36,8 +36,10 @@ where
                 Ok(()) => Json(serde_json::json!({ "status": "ready", "service": service }))
                     .into_response(),
                 Err(reason) => {
+                    // The reason can name internal addresses: it goes to the log, not the client.
                     tracing::warn!(%reason, "not ready");
-                    Problem::unavailable(format!("{service}: {reason}")).into_response()
+                    Problem::unavailable(format!("Usługa {service} nie jest jeszcze gotowa."))
+                        .into_response()
                 }
             }
         }
