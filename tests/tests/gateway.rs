@@ -39,6 +39,13 @@ async fn gateway_to(app: &TestApp, upstream: String, timeout: Duration) -> Socke
     serve(ep).await
 }
 
+/// `GET /api/v1/volunteers` as Kielce through the gateway at `gateway`.
+fn kielce_volunteers_via(app: &TestApp, gateway: SocketAddr) -> reqwest::RequestBuilder {
+    app.client
+        .get(format!("http://{gateway}/api/v1/volunteers"))
+        .header("host", "kielce.localhost")
+}
+
 async fn serve(ep: impl poem::Endpoint + 'static) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -65,10 +72,7 @@ async fn spoofed_tenant_and_forwarding_headers_are_replaced() {
     let seen: Arc<Mutex<Option<HeaderMap>>> = Arc::new(Mutex::new(None));
     let upstream = serve(Route::new().at("/*path", record).data(seen.clone())).await;
     let gateway = gateway_to(&app, format!("http://{upstream}"), Duration::from_secs(3)).await;
-    let response = app
-        .client
-        .get(format!("http://{gateway}/api/v1/volunteers"))
-        .header("host", "kielce.localhost")
+    let response = kielce_volunteers_via(&app, gateway)
         .header("x-tenant-id", plock.id.to_string())
         .header("x-tenant-slug", "plock")
         .header("x-forwarded-for", "203.0.113.7")
@@ -181,13 +185,7 @@ async fn unknown_offices_and_paths_get_404_problems_and_suspended_ones_403() {
         Duration::from_secs(3),
     )
     .await;
-    let response = app
-        .client
-        .get(format!("http://{gateway}/api/v1/volunteers"))
-        .header("host", "kielce.localhost")
-        .send()
-        .await
-        .unwrap();
+    let response = kielce_volunteers_via(&app, gateway).send().await.unwrap();
     assert_eq!(
         problem(response).await,
         (StatusCode::FORBIDDEN, "tenant_suspended".into())
@@ -205,13 +203,7 @@ async fn a_stopped_upstream_is_a_502_and_a_slow_one_a_504() {
         listener.local_addr().unwrap()
     };
     let gateway = gateway_to(&app, format!("http://{stopped}"), Duration::from_secs(3)).await;
-    let response = app
-        .client
-        .get(format!("http://{gateway}/api/v1/volunteers"))
-        .header("host", "kielce.localhost")
-        .send()
-        .await
-        .unwrap();
+    let response = kielce_volunteers_via(&app, gateway).send().await.unwrap();
     assert!(response.headers().contains_key("retry-after"));
     assert_eq!(
         problem(response).await,
@@ -231,13 +223,7 @@ async fn a_stopped_upstream_is_a_502_and_a_slow_one_a_504() {
     )
     .await;
     let started = std::time::Instant::now();
-    let response = app
-        .client
-        .get(format!("http://{gateway}/api/v1/volunteers"))
-        .header("host", "kielce.localhost")
-        .send()
-        .await
-        .unwrap();
+    let response = kielce_volunteers_via(&app, gateway).send().await.unwrap();
     assert_eq!(
         problem(response).await,
         (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout".into())

@@ -10,7 +10,7 @@
 use std::ops::Deref;
 use std::time::Duration;
 
-use lacznik_config::{DatabaseConfig, DatabaseKind};
+use lacznik_config::DatabaseConfig;
 use lacznik_types::TenantId;
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
@@ -70,10 +70,6 @@ impl AppDb {
         self.conn.ping().await
     }
 
-    pub fn kind(&self) -> DatabaseKind {
-        kind_of(&self.conn)
-    }
-
     /// A readiness check for a service's `/readyz`: the database answers.
     pub fn readiness(
         &self,
@@ -103,13 +99,6 @@ pub async fn connect_pool(
         .acquire_timeout(Duration::from_secs(config.connect_timeout_secs))
         .sqlx_logging(false);
     Database::connect(options).await
-}
-
-fn kind_of(conn: &DatabaseConnection) -> DatabaseKind {
-    match conn.get_database_backend() {
-        DbBackend::Postgres => DatabaseKind::Postgres,
-        _ => DatabaseKind::Sqlite,
-    }
 }
 
 /// Refuses a role that is (or can become) a superuser, bypasses RLS, or owns a table: on such a
@@ -185,10 +174,6 @@ impl TenantDb {
             .await?;
         }
         Ok(TenantTxn { txn, tenant })
-    }
-
-    pub fn kind(&self) -> DatabaseKind {
-        kind_of(&self.conn)
     }
 }
 

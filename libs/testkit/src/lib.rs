@@ -275,7 +275,7 @@ impl TestApp {
         }
     }
 
-    /// Stops one service's listener only, e.g. to see the gateway's answer when it is down.
+    /// Where a service of the running platform listens (to aim a second gateway at it).
     pub fn service_addr(&self, name: &str) -> SocketAddr {
         self.services[name]
     }
