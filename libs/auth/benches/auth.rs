@@ -36,6 +36,7 @@ fn tokens(c: &mut Criterion) {
             tenant.clone(),
             vec![Role::Coordinator],
             None,
+            None,
         )
         .unwrap();
     let mut group = c.benchmark_group("access token EdDSA");
@@ -46,6 +47,7 @@ fn tokens(c: &mut Criterion) {
                 uuid::Uuid::now_v7(),
                 tenant.clone(),
                 vec![Role::Coordinator],
+                None,
                 None,
             )
         })

@@ -46,6 +46,9 @@ pub struct Claims {
     /// A regional admin's voivodeship (TERYT code); absent means all voivodeships.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reg: Option<String>,
+    /// A volunteer's own profile in the office (volunteers read and edit only that one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vid: Option<Uuid>,
 }
 
 impl Claims {

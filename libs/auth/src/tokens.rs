@@ -63,6 +63,7 @@ impl TokenSigner {
         tenant: Option<(lacznik_types::TenantId, String)>,
         roles: Vec<Role>,
         region: Option<String>,
+        volunteer: Option<Uuid>,
     ) -> Result<(String, Claims), AuthError> {
         let iat = now();
         let (tid, ten) = tenant.map_or((None, None), |(id, slug)| (Some(id), Some(slug)));
@@ -78,8 +79,14 @@ impl TokenSigner {
             ten,
             roles,
             reg: region,
+            vid: volunteer,
         };
         self.sign_claims(&claims).map(|token| (token, claims))
+    }
+
+    /// How long the tokens it signs live.
+    pub fn ttl(&self) -> Duration {
+        self.ttl
     }
 
     /// Signs exactly these claims (tests use it to craft expired or foreign tokens).
@@ -167,6 +174,7 @@ mod tests {
                 Uuid::now_v7(),
                 Some((lacznik_types::TenantId::new(), "kielce".into())),
                 vec![Role::Coordinator],
+                None,
                 None,
             )
             .unwrap()

@@ -22,6 +22,9 @@ pub struct Config {
     pub gateway: GatewayConfig,
     pub services: ServicesConfig,
     pub telemetry: TelemetryConfig,
+    pub auth: AuthConfig,
+    pub limits: LimitsConfig,
+    pub redis: RedisConfig,
     pub data_dir: DataDir,
 }
 
@@ -136,6 +139,9 @@ pub struct GatewayConfig {
     pub max_body_bytes: u64,
     /// How long a tenant lookup is cached.
     pub tenant_cache_secs: u64,
+    /// The address people use to reach the platform, for links in emails. An office's links
+    /// put its slug in front of the host: `http://localhost:8080` → `http://kielce.localhost:8080`.
+    pub public_url: String,
 }
 
 impl Default for GatewayConfig {
@@ -146,6 +152,7 @@ impl Default for GatewayConfig {
             upstream_timeout_ms: 10_000,
             max_body_bytes: 1024 * 1024,
             tenant_cache_secs: 30,
+            public_url: "http://localhost:8080".into(),
         }
     }
 }
@@ -205,6 +212,104 @@ impl ServiceConfig {
 impl Default for ServiceConfig {
     fn default() -> Self {
         Self::on_port(0)
+    }
+}
+
+/// Tokens, sessions and one-time links.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// The token-signing key itself, as PEM (wins over `signing_key_file`).
+    pub signing_key: Option<SecretString>,
+    /// PEM file with the Ed25519 key that signs access tokens. Absent → `<data_dir>/keys/
+    /// token-signing.pem`, created on first start.
+    pub signing_key_file: Option<PathBuf>,
+    /// Lifetime of an access token.
+    pub access_token_ttl_secs: u64,
+    /// Lifetime of a session (its refresh tokens) without activity.
+    pub refresh_token_ttl_days: u64,
+    /// Lifetime of an invitation link.
+    pub invitation_ttl_hours: u64,
+    /// Lifetime of a password-reset link.
+    pub password_reset_ttl_minutes: u64,
+    /// Lifetime of a volunteer's login link.
+    pub login_link_ttl_minutes: u64,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            signing_key: None,
+            signing_key_file: None,
+            access_token_ttl_secs: 900,
+            refresh_token_ttl_days: 30,
+            invitation_ttl_hours: 72,
+            password_reset_ttl_minutes: 30,
+            login_link_ttl_minutes: 15,
+        }
+    }
+}
+
+impl AuthConfig {
+    /// Where the token-signing key lives.
+    pub fn signing_key_path(&self, data_dir: &Path) -> PathBuf {
+        self.signing_key_file
+            .clone()
+            .unwrap_or_else(|| data_dir.join("keys").join("token-signing.pem"))
+    }
+}
+
+/// Abuse limits: login and reset lockouts, per-office request rate.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Failed logins of one account within `failure_window_secs` before it is locked.
+    pub account_failures: u32,
+    /// Failed logins and reset requests from one client address before it is locked.
+    pub address_failures: u32,
+    /// Failures are counted over this many seconds.
+    pub failure_window_secs: u64,
+    /// The first lockout; each further failure doubles it, up to `lockout_max_secs`.
+    pub lockout_base_secs: u64,
+    pub lockout_max_secs: u64,
+    /// Password-reset and login-link emails one account can be sent per hour.
+    pub emails_per_account_hour: u32,
+    /// Requests one office may make through the gateway per window; then 429.
+    pub tenant_requests: u32,
+    pub tenant_window_secs: u64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            account_failures: 5,
+            address_failures: 20,
+            failure_window_secs: 900,
+            lockout_base_secs: 60,
+            lockout_max_secs: 3600,
+            emails_per_account_hour: 3,
+            tenant_requests: 2000,
+            tenant_window_secs: 10,
+        }
+    }
+}
+
+/// Redis, for rate limits, lockouts and revoked sessions (and later the event streams).
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RedisConfig {
+    /// e.g. `redis://127.0.0.1:6379/0`. Absent → counters are kept in this process's memory.
+    pub url: Option<SecretString>,
+    /// Prefix of every key, so several deployments (or test runs) can share one server.
+    pub key_prefix: String,
+}
+
+impl Default for RedisConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            key_prefix: "lacznik:".into(),
+        }
     }
 }
 

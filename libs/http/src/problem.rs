@@ -133,6 +133,7 @@ impl Problem {
         match status {
             StatusCode::NOT_FOUND => Self::new(status, "not_found", "Nie znaleziono")
                 .with_detail("Nie ma takiego adresu."),
+            StatusCode::UNAUTHORIZED => crate::auth::unauthenticated("authentication_required"),
             StatusCode::METHOD_NOT_ALLOWED => {
                 Self::new(status, "method_not_allowed", "Niedozwolona metoda")
             }

@@ -21,7 +21,8 @@ pub struct TenantContext {
 }
 
 impl TenantContext {
-    fn from_request(req: &Request) -> Option<Self> {
+    /// The office named by the gateway's headers, if any.
+    pub fn from_request(req: &Request) -> Option<Self> {
         let id = req
             .headers()
             .get(TENANT_ID_HEADER)?
@@ -64,13 +65,55 @@ impl<E: Endpoint> Endpoint for RequireTenantEndpoint<E> {
                 req.extensions_mut().insert(tenant);
                 self.inner.call(req).await.map(IntoResponse::into_response)
             }
-            None => Ok(Problem::new(
-                StatusCode::BAD_REQUEST,
-                "tenant_required",
-                "Nie wskazano ośrodka",
-            )
-            .with_detail("Wejdź przez adres ośrodka, np. kielce.lacznik.pl albo /t/kielce/.")
-            .into_response()),
+            None => Ok(tenant_required().into_response()),
         }
+    }
+}
+
+/// Where a request acts: in an office (the gateway named one) or on the platform (no office).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place(pub Option<TenantContext>);
+
+impl Place {
+    /// The office, or 400 `tenant_required` when the request was made on the platform address.
+    pub fn office(&self) -> Result<&TenantContext, Problem> {
+        self.0.as_ref().ok_or_else(tenant_required)
+    }
+}
+
+fn tenant_required() -> Problem {
+    Problem::new(
+        StatusCode::BAD_REQUEST,
+        "tenant_required",
+        "Nie wskazano ośrodka",
+    )
+    .with_detail("Wejdź przez adres ośrodka, np. kielce.lacznik.pl albo /t/kielce/.")
+}
+
+/// Middleware for services that serve offices and the platform: records the [`Place`].
+pub struct ResolvePlace;
+
+impl<E: Endpoint> Middleware<E> for ResolvePlace {
+    type Output = ResolvePlaceEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        ResolvePlaceEndpoint { inner }
+    }
+}
+
+pub struct ResolvePlaceEndpoint<E> {
+    inner: E,
+}
+
+impl<E: Endpoint> Endpoint for ResolvePlaceEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> poem::Result<Response> {
+        let office = TenantContext::from_request(&req);
+        if let Some(office) = &office {
+            tracing::Span::current().record("tenant", office.slug.as_str());
+        }
+        req.extensions_mut().insert(Place(office));
+        self.inner.call(req).await.map(IntoResponse::into_response)
     }
 }

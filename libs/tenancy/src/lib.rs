@@ -151,20 +151,7 @@ impl TenantDb {
     /// `app.tenant_id` for this transaction only (`is_local = true`).
     #[tracing::instrument(skip_all, fields(tenant = %tenant))]
     pub async fn begin(&self, tenant: TenantId) -> Result<TenantTxn, DbErr> {
-        let txn = match self.conn.get_database_backend() {
-            // SQLite allows one writer. A deferred transaction that reads and then writes fails
-            // at once with "database is locked" when another writer got there first; an
-            // immediate one takes the write lock up front and waits its turn (busy timeout).
-            DbBackend::Sqlite => {
-                self.conn
-                    .begin_with_options(TransactionOptions {
-                        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                        ..TransactionOptions::default()
-                    })
-                    .await?
-            }
-            _ => self.conn.begin().await?,
-        };
+        let txn = begin_writable(&self.conn).await?;
         if txn.get_database_backend() == DbBackend::Postgres {
             txn.execute_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
@@ -174,6 +161,22 @@ impl TenantDb {
             .await?;
         }
         Ok(TenantTxn { txn, tenant })
+    }
+}
+
+/// Begins a transaction that may write. SQLite allows one writer: a deferred transaction that
+/// reads and then writes fails at once with "database is locked" when another writer got there
+/// first; an immediate one takes the write lock up front and waits its turn (busy timeout).
+async fn begin_writable(conn: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    match conn.get_database_backend() {
+        DbBackend::Sqlite => {
+            conn.begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            })
+            .await
+        }
+        _ => conn.begin().await,
     }
 }
 
@@ -216,5 +219,90 @@ pub struct PlatformDb {
 impl PlatformDb {
     pub fn conn(&self) -> &DatabaseConnection {
         &self.conn
+    }
+}
+
+impl PlatformDb {
+    /// Opens a transaction on platform tables (no office bound: tenant tables show no rows).
+    pub async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
+        begin_writable(&self.conn).await
+    }
+}
+
+/// Whose tables a piece of shared machinery (sessions, audit log, outbox) writes to: one
+/// office's tenant tables, or the platform's twins of them (`platform_…`) for people who act
+/// for the whole platform — platform and regional admins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scope {
+    Office(TenantId),
+    Platform,
+}
+
+impl Scope {
+    /// The office, if any.
+    pub fn tenant(self) -> Option<TenantId> {
+        match self {
+            Self::Office(tenant) => Some(tenant),
+            Self::Platform => None,
+        }
+    }
+
+    /// The table holding `base` rows in this scope: `sessions` or `platform_sessions`.
+    pub fn table(self, base: &str) -> String {
+        match self {
+            Self::Office(_) => base.to_owned(),
+            Self::Platform => format!("platform_{base}"),
+        }
+    }
+}
+
+/// Both ways in, for a service that serves offices and the platform (identity).
+#[derive(Clone, Debug)]
+pub struct ScopedDb {
+    pub tenants: TenantDb,
+    pub platform: PlatformDb,
+}
+
+impl AppDb {
+    pub fn scoped_db(&self) -> ScopedDb {
+        ScopedDb {
+            tenants: self.tenant_db(),
+            platform: self.platform_db(),
+        }
+    }
+}
+
+impl ScopedDb {
+    /// A transaction in `scope`: bound to the office, or on platform tables.
+    pub async fn begin(&self, scope: Scope) -> Result<ScopedTxn, DbErr> {
+        let txn = match scope {
+            Scope::Office(tenant) => self.tenants.begin(tenant).await?.txn,
+            Scope::Platform => self.platform.begin().await?,
+        };
+        Ok(ScopedTxn { txn, scope })
+    }
+}
+
+/// A transaction in one [`Scope`].
+pub struct ScopedTxn {
+    txn: DatabaseTransaction,
+    scope: Scope,
+}
+
+impl ScopedTxn {
+    pub fn scope(&self) -> Scope {
+        self.scope
+    }
+
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+}
+
+impl Deref for ScopedTxn {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &Self::Target {
+        &self.txn
     }
 }

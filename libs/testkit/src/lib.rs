@@ -213,6 +213,9 @@ impl TestApp {
                 website: None,
                 office_hours: "poniedziałek–piątek 8:00–16:00".into(),
                 hosts,
+                mail_from_name: None,
+                mail_from_address: None,
+                mail_reply_to: None,
             },
         )
         .await

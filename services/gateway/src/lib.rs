@@ -1,8 +1,10 @@
 //! The gateway: the only door into Łącznik. It resolves the office from the Host header
 //! (`<slug>.<base domain>` or an extra host of the office) or from a `/t/<slug>/` path prefix,
 //! strips every header a client could use to spoof identity or origin and sets its own, then
-//! streams the request to the service named by `/api/v1/<service>/…` within a deadline. It also
-//! serves the merged OpenAPI document and an interactive API page.
+//! streams the request to the service named by `/api/v1/<service>/…` within a deadline. A bearer
+//! token is verified here first and must belong to the office of the address (or, at the bare
+//! domain, to the platform); each office's request rate is limited. It also serves the merged
+//! OpenAPI document and an interactive API page.
 
 mod headers;
 mod openapi;
@@ -13,13 +15,15 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use lacznik_auth::TokenVerifier;
 use lacznik_http::server::service_endpoint;
+use lacznik_limits::Limits;
 use poem::{Endpoint, EndpointExt, Response, Route, get};
 
 pub use resolve::{ResolvedTenant, TenantResolver};
 
 /// Everything the gateway needs to know about its surroundings.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GatewaySettings {
     /// Offices answer on `<slug>.<base_domain>`.
     pub base_domain: String,
@@ -28,12 +32,21 @@ pub struct GatewaySettings {
     pub upstream_timeout: Duration,
     pub max_body_bytes: u64,
     pub tenant_cache_ttl: Duration,
+    /// Verifies access tokens at the door.
+    pub verifier: Arc<TokenVerifier>,
+    /// Request rate per office, and sessions revoked before their tokens expire.
+    pub limits: Limits,
+    /// Requests one office may make per `tenant_window`.
+    pub tenant_requests: u32,
+    pub tenant_window: Duration,
 }
 
 impl GatewaySettings {
     pub fn from_config(
         config: &lacznik_config::Config,
         upstreams: BTreeMap<String, String>,
+        verifier: Arc<TokenVerifier>,
+        limits: Limits,
     ) -> Self {
         Self {
             base_domain: config.gateway.base_domain.to_ascii_lowercase(),
@@ -41,6 +54,10 @@ impl GatewaySettings {
             upstream_timeout: Duration::from_millis(config.gateway.upstream_timeout_ms),
             max_body_bytes: config.gateway.max_body_bytes,
             tenant_cache_ttl: Duration::from_secs(config.gateway.tenant_cache_secs),
+            verifier,
+            limits,
+            tenant_requests: config.limits.tenant_requests,
+            tenant_window: Duration::from_secs(config.limits.tenant_window_secs.max(1)),
         }
     }
 }

@@ -14,6 +14,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use lacznik_http::Problem;
+use lacznik_http::auth::{token_tenant_mismatch, unauthenticated};
 use lacznik_http::tenant::{TENANT_ID_HEADER, TENANT_SLUG_HEADER};
 use opentelemetry::propagation::Injector;
 use poem::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri, header};
@@ -22,6 +23,9 @@ use poem::{Body, Endpoint, IntoResponse, Request, Response};
 use crate::Gateway;
 use crate::headers::copy_end_to_end;
 use crate::resolve::{ResolvedTenant, TenantKey, key_from_request};
+
+/// Services that also serve the platform address (no office): sign-in and office onboarding.
+const PLATFORM_SERVICES: [&str; 1] = ["identity"];
 
 /// Responses up to this size are buffered; larger or unsized ones are streamed.
 const BUFFERED_RESPONSE_BYTES: u64 = 256 * 1024;
@@ -77,11 +81,19 @@ impl Gateway {
             req.uri().path(),
             &self.settings.base_domain,
         );
-        let tenant = self
-            .tenant_for(path_key.as_ref(), host_key.as_ref())
-            .await?;
+        // A request naming no office at all is for the platform (admins), served by identity.
+        let tenant = if path_key.is_none() && host_key.is_none() {
+            None
+        } else {
+            Some(
+                self.tenant_for(path_key.as_ref(), host_key.as_ref())
+                    .await?,
+            )
+        };
 
-        if matches!(rest.as_str(), "/api/openapi.json" | "/api/docs") {
+        if let Some(tenant) = &tenant
+            && matches!(rest.as_str(), "/api/openapi.json" | "/api/docs")
+        {
             let prefix = path_key.is_some().then(|| format!("/t/{}", tenant.slug));
             return Ok(if rest == "/api/docs" {
                 crate::openapi::docs_html(self, prefix.as_deref())
@@ -94,11 +106,18 @@ impl Gateway {
             });
         }
 
+        self.check_rate(tenant.as_ref()).await?;
+        self.check_token(req.headers(), tenant.as_ref()).await?;
+
         let upstream = rest
             .strip_prefix("/api/v1/")
             .map(|p| p.split('/').next().unwrap_or_default())
+            .filter(|service| tenant.is_some() || PLATFORM_SERVICES.contains(service))
             .and_then(|service| self.settings.upstreams.get(service))
             .ok_or_else(|| {
+                if tenant.is_none() {
+                    return unknown_tenant();
+                }
                 Problem::new(StatusCode::NOT_FOUND, "not_found", "Nie znaleziono")
                     .with_detail("Nie ma takiego adresu. Interfejs API jest pod /api/v1/<usługa>/.")
             })?;
@@ -127,7 +146,7 @@ impl Gateway {
         copy_end_to_end(req.headers(), &mut headers, &["host"]);
         self.set_forwarding_headers(
             &mut headers,
-            &tenant,
+            tenant.as_ref(),
             host.as_deref(),
             req.remote_addr().as_socket_addr(),
         );
@@ -240,10 +259,85 @@ impl Gateway {
         Ok(tenant)
     }
 
+    /// Counts the request against its office's (or the platform's) rate. If the counter store
+    /// is down, requests pass: an outage of Redis must not take every office offline.
+    async fn check_rate(&self, tenant: Option<&ResolvedTenant>) -> Result<(), Problem> {
+        let key = match tenant {
+            Some(tenant) => format!("rate:{}", tenant.id),
+            None => "rate:platform".to_owned(),
+        };
+        match self.settings.limits.hit(&key, self.settings.tenant_window).await {
+            Ok((count, left)) if count > u64::from(self.settings.tenant_requests) => {
+                let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+                Err(Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    "Zbyt wiele żądań",
+                )
+                .with_detail(format!(
+                    "Ośrodek przekroczył dozwoloną liczbę żądań. Spróbuj ponownie za {} s.",
+                    secs.max(1)
+                ))
+                .with_retry_after(secs.max(1)))
+            }
+            Ok(_) => Ok(()),
+            Err(error) => {
+                tracing::warn!(%error, "rate limit not checked: counter store unavailable");
+                Ok(())
+            }
+        }
+    }
+
+    /// A bearer token must verify, belong to this office (or, with no office, to the
+    /// platform), and not belong to a session ended since it was issued.
+    async fn check_token(
+        &self,
+        headers: &HeaderMap,
+        tenant: Option<&ResolvedTenant>,
+    ) -> Result<(), Problem> {
+        let Some(value) = headers.get(header::AUTHORIZATION) else {
+            return Ok(());
+        };
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .ok_or_else(|| unauthenticated("token_invalid"))?;
+        let claims = self.settings.verifier.verify(token).map_err(|error| {
+            tracing::debug!(%error, "token refused at the gateway");
+            unauthenticated(error.code())
+        })?;
+        let bound = match (tenant, claims.tid) {
+            (Some(tenant), Some(tid)) => tenant.id == tid,
+            (None, None) => true,
+            _ => false,
+        };
+        if !bound {
+            return Err(token_tenant_mismatch());
+        }
+        match self
+            .settings
+            .limits
+            .remaining(&format!("revoked:{}", claims.sid))
+            .await
+        {
+            Ok(Some(_)) => Err(unauthenticated("session_revoked")),
+            Ok(None) => Ok(()),
+            Err(error) => {
+                tracing::warn!(%error, "revocations not checked: counter store unavailable");
+                Ok(())
+            }
+        }
+    }
+
     fn set_forwarding_headers(
         &self,
         headers: &mut HeaderMap,
-        tenant: &ResolvedTenant,
+        tenant: Option<&ResolvedTenant>,
         host: Option<&str>,
         client: Option<&SocketAddr>,
     ) {
@@ -252,8 +346,10 @@ impl Gateway {
                 headers.insert(name, value);
             }
         }
-        set(headers, TENANT_ID_HEADER, &tenant.id.to_string());
-        set(headers, TENANT_SLUG_HEADER, &tenant.slug);
+        if let Some(tenant) = tenant {
+            set(headers, TENANT_ID_HEADER, &tenant.id.to_string());
+            set(headers, TENANT_SLUG_HEADER, &tenant.slug);
+        }
         if let Some(client) = client
             && let Ok(ip) = HeaderValue::from_str(&client.ip().to_string())
         {

@@ -1,25 +1,43 @@
-//! Identity service. For now it owns the office registry: the tenants, the host names they
-//! answer on and the voivodeships they belong to; users, roles and tokens come next.
-//! Its internal API lets the gateway resolve a host to an office; its public API describes the
-//! current office.
+//! Identity service: the office registry (tenants, their hosts and voivodeships), people and
+//! their roles, sign-in, sessions and tokens, invitations and the security audit log.
+//! Its public API serves both an office (at the office's address) and the platform (at the
+//! bare domain, for platform and regional admins); its internal API lets the gateway resolve a
+//! host to an office.
 
 pub mod api;
+pub mod domain;
 pub mod store;
 
+use std::sync::Arc;
+
+use lacznik_auth::TokenVerifier;
 use lacznik_http::server::service_endpoint;
 use lacznik_tenancy::AppDb;
 use poem::{Endpoint, EndpointExt, Response, Route};
 use poem_openapi::OpenApiService;
 
+pub use domain::{Identity, IdentitySettings};
 pub use store::{NewTenant, StoreError, TenantRecord, TenantStatus};
 
 /// The service's name in routes (`/api/v1/identity/…`) and configuration.
 pub const SERVICE: &str = "identity";
 
+type Apis = (
+    api::AuthApi,
+    api::InvitationsApi,
+    api::OfficeApi,
+    api::PlatformApi,
+);
+
 /// The public API description, also merged by the gateway.
-pub fn openapi() -> OpenApiService<api::OfficeApi, ()> {
+pub fn openapi() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        api::OfficeApi,
+        (
+            api::AuthApi,
+            api::InvitationsApi,
+            api::OfficeApi,
+            api::PlatformApi,
+        ),
         "Łącznik — tożsamość i ośrodki",
         env!("CARGO_PKG_VERSION"),
     )
@@ -28,6 +46,8 @@ pub fn openapi() -> OpenApiService<api::OfficeApi, ()> {
 /// The whole service as one endpoint: public and internal APIs, health, tracing.
 pub fn endpoint(
     db: AppDb,
+    identity: Arc<Identity>,
+    verifier: Arc<TokenVerifier>,
     tracer: lacznik_telemetry::SdkTracer,
 ) -> impl Endpoint<Output = Response> {
     let spec = openapi();
@@ -36,10 +56,12 @@ pub fn endpoint(
     let routes = Route::new()
         .nest_no_strip(
             "/api/v1/identity",
-            spec.with(lacznik_http::tenant::RequireTenant),
+            spec.with(lacznik_http::tenant::ResolvePlace),
         )
         .nest("/internal/v1", internal)
         .at("/openapi.json", spec_json)
-        .data(db.platform_db());
+        .data(db.platform_db())
+        .data(identity)
+        .data(verifier);
     service_endpoint(SERVICE, routes, tracer, db.readiness())
 }

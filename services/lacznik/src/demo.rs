@@ -175,6 +175,9 @@ pub async fn seed(config: &Config) -> anyhow::Result<Vec<SeededOffice>> {
                 website: Some(office.website.into()),
                 office_hours: office.office_hours.into(),
                 hosts: Vec::new(),
+                mail_from_name: None,
+                mail_from_address: None,
+                mail_reply_to: None,
             },
         )
         .await?;

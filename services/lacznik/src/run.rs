@@ -3,10 +3,15 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use lacznik_config::{Config, DatabaseConfig, DatabaseKind, SERVICES};
+use lacznik_auth::{SigningKeyPair, TokenSigner, TokenVerifier};
+use lacznik_limits::Limits;
 use lacznik_tenancy::AppDb;
+use secrecy::SecretString;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -91,6 +96,17 @@ pub async fn start(
         );
     }
 
+    let keys = signing_key(config)?;
+    let verifier = Arc::new(
+        TokenVerifier::for_pair(&keys).map_err(|e| anyhow::anyhow!("token verifier: {e}"))?,
+    );
+    let limits = Limits::from_config(&config.redis)
+        .await
+        .context("cannot reach Redis (redis.url)")?;
+    if !limits.is_shared() {
+        tracing::info!("rate limits and lockouts are kept in this process's memory (no redis.url)");
+    }
+
     let mut upstreams = BTreeMap::new();
     let needs_db = SERVICES.iter().any(|s| wanted(s));
     let db = if needs_db {
@@ -113,14 +129,25 @@ pub async fn start(
         let db = db.clone().context("database not connected")?;
         let tracer = telemetry.tracer(name);
         let task = match name {
-            "identity" => spawn(
-                listener,
-                lacznik_identity::endpoint(db, tracer),
-                signal.clone(),
-            ),
+            "identity" => {
+                let identity = Arc::new(lacznik_identity::Identity {
+                    db: db.scoped_db(),
+                    signer: TokenSigner::new(
+                        &keys,
+                        Duration::from_secs(config.auth.access_token_ttl_secs),
+                    )?,
+                    limits: limits.clone(),
+                    settings: lacznik_identity::IdentitySettings::from_config(config),
+                });
+                spawn(
+                    listener,
+                    lacznik_identity::endpoint(db, identity, verifier.clone(), tracer),
+                    signal.clone(),
+                )
+            }
             "volunteers" => spawn(
                 listener,
-                lacznik_volunteers::endpoint(db, tracer),
+                lacznik_volunteers::endpoint(db, verifier.clone(), tracer),
                 signal.clone(),
             ),
             other => anyhow::bail!("service `{other}` has no implementation"),
@@ -142,7 +169,12 @@ pub async fn start(
             .await
             .with_context(|| format!("gateway: cannot listen on {}", config.gateway.listen))?;
         let addr = listener.local_addr()?;
-        let settings = lacznik_gateway::GatewaySettings::from_config(config, upstreams);
+        let settings = lacznik_gateway::GatewaySettings::from_config(
+            config,
+            upstreams,
+            verifier.clone(),
+            limits.clone(),
+        );
         let endpoint = lacznik_gateway::endpoint(settings, telemetry.tracer("gateway"))?;
         running
             .tasks
@@ -189,4 +221,52 @@ where
             let _ = signal.wait_for(|stop| *stop).await;
         },
     ))
+}
+
+/// The token-signing key: inline PEM, the configured file, or — in the embedded default — a
+/// file under the data directory created on first start (readable by its owner only).
+pub fn signing_key(config: &Config) -> anyhow::Result<SigningKeyPair> {
+    if let Some(pem) = &config.auth.signing_key {
+        return SigningKeyPair::from_pem(pem).context("auth.signing_key is not an Ed25519 PEM key");
+    }
+    let path = config.auth.signing_key_path(&config.data_dir.0);
+    match std::fs::read_to_string(&path) {
+        Ok(pem) => SigningKeyPair::from_pem(&SecretString::from(pem))
+            .with_context(|| format!("{} is not an Ed25519 PEM key", path.display())),
+        Err(error)
+            if error.kind() == std::io::ErrorKind::NotFound
+                && config.auth.signing_key_file.is_none() =>
+        {
+            let pair = SigningKeyPair::generate();
+            let pem = pair.to_pem()?;
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            write_private(&path, secrecy::ExposeSecret::expose_secret(&pem))
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            tracing::info!(path = %path.display(), "created a token-signing key");
+            Ok(pair)
+        }
+        Err(error) => {
+            Err(error).with_context(|| format!("cannot read the signing key {}", path.display()))
+        }
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
 }

@@ -2,9 +2,9 @@
 //! platform operator. Input is checked here, before anything is written.
 
 use lacznik_config::Config;
+use lacznik_identity::domain::OfficeInput;
 use lacznik_identity::{NewTenant, TenantRecord, TenantStatus, store};
 use lacznik_tenancy::AppDb;
-use lacznik_types::{Email, RegionCode, TenantSlug};
 
 /// An office as typed on the command line.
 #[derive(Debug, Clone, clap::Args)]
@@ -43,85 +43,59 @@ pub struct TenantArgs {
     /// An extra host name of the office (repeatable).
     #[arg(long = "host")]
     pub hosts: Vec<String>,
+    /// Sender name of the office's emails (default: the short name).
+    #[arg(long)]
+    pub mail_from_name: Option<String>,
+    /// Sender address of the office's emails (default: --email).
+    #[arg(long)]
+    pub mail_from: Option<String>,
+    /// Reply-To of the office's emails (default: --email).
+    #[arg(long)]
+    pub reply_to: Option<String>,
 }
 
 impl TenantArgs {
-    /// Checks every field and reports all problems at once, in Polish.
+    /// Checks every field (the same rules as the onboarding API) and reports all problems at
+    /// once, in Polish, named by their command-line flags.
     pub fn parse(self) -> anyhow::Result<NewTenant> {
-        let mut errors = Vec::new();
-        let slug = TenantSlug::parse(&self.slug)
-            .map_err(|e| errors.push(format!("--slug: {}", e.message)))
-            .ok();
-        let region = RegionCode::parse(&self.region)
-            .map_err(|e| errors.push(format!("--region: {}", e.message)))
-            .ok();
-        let email = Email::parse(&self.email)
-            .map_err(|e| errors.push(format!("--email: {}", e.message)))
-            .ok();
-        let postal_ok = self.postal_code.len() == 6
-            && self
-                .postal_code
-                .chars()
-                .enumerate()
-                .all(|(i, c)| if i == 2 { c == '-' } else { c.is_ascii_digit() });
-        if !postal_ok {
-            errors.push("--postal-code: kod pocztowy ma postać 00-000.".into());
-        }
-        if self.population <= 0 {
-            errors.push("--population: liczba mieszkańców musi być dodatnia.".into());
-        }
-        for (flag, value) in [
-            ("--name", &self.name),
-            ("--short-name", &self.short_name),
-            ("--street-address", &self.street_address),
-            ("--city", &self.city),
-            ("--phone", &self.phone),
-            ("--office-hours", &self.office_hours),
-        ] {
-            if value.trim().is_empty() {
-                errors.push(format!("{flag}: pole nie może być puste."));
-            }
-        }
-        let hosts: Vec<String> = self
-            .hosts
-            .iter()
-            .map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase())
-            .collect();
-        for host in &hosts {
-            let valid = host.contains('.')
-                && host.split('.').all(|l| {
-                    !l.is_empty()
-                        && l.len() <= 63
-                        && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                });
-            if !valid {
-                errors.push(format!("--host {host}: to nie jest poprawna nazwa hosta."));
-            }
-        }
-        match (slug, region, email) {
-            (Some(slug), Some(region), Some(email)) if errors.is_empty() => Ok(NewTenant {
-                slug,
-                name: self.name.trim().to_owned(),
-                short_name: self.short_name.trim().to_owned(),
-                region,
-                population: self.population,
-                street_address: self.street_address.trim().to_owned(),
-                postal_code: self.postal_code,
-                city: self.city.trim().to_owned(),
-                phone: self.phone.trim().to_owned(),
-                email: email.into_inner(),
-                website: self.website,
-                office_hours: self.office_hours.trim().to_owned(),
-                hosts,
-            }),
-            _ => anyhow::bail!("niepoprawne dane ośrodka:\n  {}", errors.join("\n  ")),
-        }
+        let input = OfficeInput {
+            slug: self.slug,
+            name: self.name,
+            short_name: self.short_name,
+            region_code: self.region,
+            population: self.population,
+            street_address: self.street_address,
+            postal_code: self.postal_code,
+            city: self.city,
+            phone: self.phone,
+            email: self.email,
+            website: self.website,
+            office_hours: self.office_hours,
+            hosts: self.hosts,
+            mail_from_name: self.mail_from_name,
+            mail_from_address: self.mail_from,
+            mail_reply_to: self.reply_to,
+        };
+        input.validate().map_err(|problem| {
+            let lines: Vec<String> = problem
+                .errors
+                .iter()
+                .map(|e| format!("{}: {}", flag(&e.field), e.message))
+                .collect();
+            anyhow::anyhow!("niepoprawne dane ośrodka:\n  {}", lines.join("\n  "))
+        })
     }
 }
 
-async fn platform(config: &Config) -> anyhow::Result<lacznik_tenancy::PlatformDb> {
-    let url = config.database.app_url(&config.data_dir.0)?;
-    Ok(AppDb::connect(&url, &config.database).await?.platform_db())
+/// The command-line flag of an API field name.
+fn flag(field: &str) -> String {
+    match field {
+        "region_code" => "--region".into(),
+        "hosts" => "--host".into(),
+        "mail_from_address" => "--mail-from".into(),
+        "mail_reply_to" => "--reply-to".into(),
+        other => format!("--{}", other.replace('_', "-")),
+    }
 }
 
 /// Registers an office.
@@ -149,4 +123,9 @@ pub async fn set_status(
     store::set_status(&platform(config).await?, slug, status)
         .await?
         .ok_or_else(|| anyhow::anyhow!("nie ma ośrodka „{slug}”"))
+}
+
+async fn platform(config: &Config) -> anyhow::Result<lacznik_tenancy::PlatformDb> {
+    let url = config.database.app_url(&config.data_dir.0)?;
+    Ok(AppDb::connect(&url, &config.database).await?.platform_db())
 }

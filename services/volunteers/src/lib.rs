@@ -6,6 +6,9 @@ pub mod api;
 pub mod domain;
 pub mod store;
 
+use std::sync::Arc;
+
+use lacznik_http::auth::TokenVerifier;
 use lacznik_http::server::service_endpoint;
 use lacznik_tenancy::AppDb;
 use poem::{Endpoint, EndpointExt, Response, Route};
@@ -26,6 +29,7 @@ pub fn openapi() -> OpenApiService<api::VolunteersApi, ()> {
 /// The whole service as one endpoint: API, OpenAPI document, health, tracing.
 pub fn endpoint(
     db: AppDb,
+    verifier: Arc<TokenVerifier>,
     tracer: lacznik_telemetry::SdkTracer,
 ) -> impl Endpoint<Output = Response> {
     let spec = openapi();
@@ -36,6 +40,7 @@ pub fn endpoint(
             spec.with(lacznik_http::tenant::RequireTenant),
         )
         .at("/openapi.json", spec_json)
-        .data(db.tenant_db());
+        .data(db.tenant_db())
+        .data(verifier);
     service_endpoint(SERVICE, routes, tracer, db.readiness())
 }

@@ -1,7 +1,13 @@
 //! HTTP APIs of the identity service.
 
+mod auth;
 mod internal;
+mod invitations;
 mod office;
+mod platform;
 
+pub use auth::{Accepted, AuthApi, Me};
 pub use internal::InternalApi;
+pub use invitations::{AuditPage, InvitationView, InvitationsApi};
 pub use office::OfficeApi;
+pub use platform::PlatformApi;

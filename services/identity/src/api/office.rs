@@ -1,6 +1,7 @@
 //! `GET /api/v1/identity/office`: the current office's public card (name, address, hours).
 
-use lacznik_http::{Problem, TenantContext};
+use lacznik_http::Problem;
+use lacznik_http::tenant::Place;
 use lacznik_tenancy::PlatformDb;
 use poem::web::Data;
 use poem_openapi::{OpenApi, Tags, payload::Json};
@@ -23,8 +24,9 @@ impl OfficeApi {
     async fn office(
         &self,
         db: Data<&PlatformDb>,
-        tenant: Data<&TenantContext>,
+        place: Data<&Place>,
     ) -> Result<Json<TenantRecord>, Problem> {
+        let tenant = place.office()?;
         store::find_by_slug(&db, &tenant.slug)
             .await?
             .filter(|t| t.id == tenant.id.as_uuid())

@@ -24,6 +24,9 @@ pub mod tenant {
         pub locale: String,
         pub status: String,
         pub created_at: DateTimeUtc,
+        pub mail_from_name: Option<String>,
+        pub mail_from_address: Option<String>,
+        pub mail_reply_to: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,8 +1,16 @@
-//! Queries over the platform tables `tenants` and `tenant_hosts`.
+//! Queries of the identity service: the office registry (platform tables `tenants`,
+//! `tenant_hosts`), people and their roles, sessions, one-time links and the audit log.
 
+pub mod audit;
 mod entity;
+pub mod links;
+mod secret;
+pub mod sessions;
+mod sql;
 mod tenants;
+pub mod users;
 
+pub use secret::hash_secret;
 pub use tenants::{
     NewTenant, StoreError, TenantRecord, TenantStatus, create_tenant, find_by_host, find_by_slug,
     list_tenants, set_status,

@@ -58,6 +58,12 @@ pub struct TenantRecord {
     pub time_zone: String,
     pub locale: String,
     pub status: TenantStatus,
+    /// Who the office's emails come from: display name…
+    pub mail_from_name: String,
+    /// …and address (defaults to the office's email).
+    pub mail_from_address: String,
+    /// Where replies go (defaults to the office's email).
+    pub mail_reply_to: String,
     /// Extra host names the office answers on besides `<slug>.<base domain>`.
     pub hosts: Vec<String>,
 }
@@ -78,6 +84,10 @@ pub struct NewTenant {
     pub website: Option<String>,
     pub office_hours: String,
     pub hosts: Vec<String>,
+    /// Sender identity of the office's emails; absent parts default to the short name and email.
+    pub mail_from_name: Option<String>,
+    pub mail_from_address: Option<String>,
+    pub mail_reply_to: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -126,6 +136,9 @@ pub async fn create_tenant(db: &PlatformDb, new: NewTenant) -> Result<TenantReco
         locale: Set("pl-PL".into()),
         status: Set(TenantStatus::Active.as_str().into()),
         created_at: Set(Utc::now()),
+        mail_from_name: Set(new.mail_from_name),
+        mail_from_address: Set(new.mail_from_address),
+        mail_reply_to: Set(new.mail_reply_to),
     })
     .exec(&txn)
     .await?;
@@ -197,6 +210,13 @@ async fn with_hosts(db: &PlatformDb, model: tenant::Model) -> Result<TenantRecor
         .into_iter()
         .map(|h| h.host)
         .collect();
+    let mail_from_name = model
+        .mail_from_name
+        .unwrap_or_else(|| model.short_name.clone());
+    let mail_from_address = model
+        .mail_from_address
+        .unwrap_or_else(|| model.email.clone());
+    let mail_reply_to = model.mail_reply_to.unwrap_or_else(|| model.email.clone());
     Ok(TenantRecord {
         id: model.id,
         slug: model.slug,
@@ -214,6 +234,9 @@ async fn with_hosts(db: &PlatformDb, model: tenant::Model) -> Result<TenantRecor
         time_zone: model.time_zone,
         locale: model.locale,
         status: TenantStatus::parse(&model.status),
+        mail_from_name,
+        mail_from_address,
+        mail_reply_to,
         hosts,
     })
 }

@@ -2,7 +2,8 @@
 //! the current office.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use lacznik_http::{Cursor, PageLimit, Problem, TenantContext};
+use lacznik_http::auth::{Bearer, Role, forbidden};
+use lacznik_http::{Caller, Cursor, PageLimit, Problem, TenantContext};
 use lacznik_tenancy::TenantDb;
 use lacznik_types::VolunteerId;
 use poem::http::StatusCode;
@@ -129,6 +130,15 @@ fn parse_id(raw: &str) -> Result<VolunteerId, Problem> {
     })
 }
 
+/// Coordinators reach every volunteer of their office; a volunteer only their own profile.
+fn may_access(caller: &Caller, id: VolunteerId) -> Result<(), Problem> {
+    if caller.is(Role::Coordinator) || caller.own_volunteer() == Some(id.as_uuid()) {
+        Ok(())
+    } else {
+        Err(forbidden())
+    }
+}
+
 pub struct VolunteersApi;
 
 #[OpenApi(prefix_path = "/api/v1/volunteers", tag = "Tag::Volunteers")]
@@ -139,8 +149,10 @@ impl VolunteersApi {
         &self,
         db: Data<&TenantDb>,
         tenant: Data<&TenantContext>,
+        auth: Bearer,
         body: Json<VolunteerInput>,
     ) -> Result<Created, Problem> {
+        auth.0.require_coordinator()?;
         let input = body.0;
         let new = NewVolunteer::parse(
             RawVolunteer {
@@ -168,11 +180,13 @@ impl VolunteersApi {
         &self,
         db: Data<&TenantDb>,
         tenant: Data<&TenantContext>,
+        auth: Bearer,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1–100 (default 20).
         limit: Query<Option<u64>>,
     ) -> Result<Json<VolunteerPage>, Problem> {
+        auth.0.require_coordinator()?;
         let after = cursor.0.as_deref().map(Cursor::decode).transpose()?;
         let limit = PageLimit::parse(limit.0)?.get();
         let txn = db.begin(tenant.id).await?;
@@ -202,9 +216,11 @@ impl VolunteersApi {
         &self,
         db: Data<&TenantDb>,
         tenant: Data<&TenantContext>,
+        auth: Bearer,
         id: Path<String>,
     ) -> Result<Json<Volunteer>, Problem> {
         let id = parse_id(&id.0)?;
+        may_access(&auth.0, id)?;
         let txn = db.begin(tenant.id).await?;
         let found = store::get(&txn, id).await.map_err(store_problem)?;
         txn.commit().await?;
@@ -219,10 +235,12 @@ impl VolunteersApi {
         &self,
         db: Data<&TenantDb>,
         tenant: Data<&TenantContext>,
+        auth: Bearer,
         id: Path<String>,
         body: Json<VolunteerPatch>,
     ) -> Result<Json<Volunteer>, Problem> {
         let id = parse_id(&id.0)?;
+        may_access(&auth.0, id)?;
         let patch = body.0;
         let changes = VolunteerChanges::parse(
             RawVolunteer {
@@ -254,8 +272,10 @@ impl VolunteersApi {
         &self,
         db: Data<&TenantDb>,
         tenant: Data<&TenantContext>,
+        auth: Bearer,
         id: Path<String>,
     ) -> Result<Deleted, Problem> {
+        auth.0.require_coordinator()?;
         let id = parse_id(&id.0)?;
         let txn = db.begin(tenant.id).await?;
         let deleted = store::delete(&txn, id).await.map_err(store_problem)?;

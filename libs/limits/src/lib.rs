@@ -1,0 +1,265 @@
+//! Abuse limits shared by the gateway and the identity service: fixed-window counters, lockouts
+//! that double with every further failure, and short-lived marks (a locked account, a revoked
+//! session). In production they live in Redis so every replica sees the same counts; in the
+//! embedded mode, where everything runs in one process, in that process's memory.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use redis::aio::ConnectionManager;
+use secrecy::ExposeSecret;
+
+/// Why a limit could not be checked.
+#[derive(Debug, thiserror::Error)]
+pub enum LimitsError {
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
+}
+
+/// Counters and marks, in Redis or in memory.
+#[derive(Clone)]
+pub struct Limits {
+    backend: Backend,
+    prefix: Arc<str>,
+}
+
+#[derive(Clone)]
+enum Backend {
+    Memory(Arc<Mutex<HashMap<String, (u64, Instant)>>>),
+    Redis(ConnectionManager),
+}
+
+/// Beyond this many keys, the in-memory store drops expired ones.
+const MEMORY_SWEEP_AT: usize = 10_000;
+
+/// `INCR` and, on the first hit of a window, `PEXPIRE`; answers the count and the time left.
+const HIT_SCRIPT: &str = r"
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {n, ttl}
+";
+
+/// When failures lock a key, and for how long.
+#[derive(Clone, Copy, Debug)]
+pub struct LockoutPolicy {
+    /// Failures within `window` that lock.
+    pub threshold: u32,
+    pub window: Duration,
+    /// The first lock; each failure beyond the threshold doubles it…
+    pub base: Duration,
+    /// …up to this.
+    pub max: Duration,
+}
+
+impl LockoutPolicy {
+    /// How long `failures` failures lock for, if at all.
+    pub fn lock_for(&self, failures: u64) -> Option<Duration> {
+        let over = failures.checked_sub(u64::from(self.threshold))?;
+        let factor = 1u32.checked_shl(u32::try_from(over).unwrap_or(u32::MAX)).unwrap_or(u32::MAX);
+        Some(self.base.saturating_mul(factor).min(self.max))
+    }
+}
+
+impl Limits {
+    /// Counters in this process's memory (the embedded mode).
+    pub fn memory(prefix: &str) -> Self {
+        Self {
+            backend: Backend::Memory(Arc::default()),
+            prefix: prefix.into(),
+        }
+    }
+
+    /// Counters in Redis.
+    pub async fn redis(url: &str, prefix: &str) -> Result<Self, LimitsError> {
+        let client = redis::Client::open(url)?;
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(2)))
+            .set_response_timeout(Some(Duration::from_secs(2)))
+            .set_number_of_retries(1);
+        let manager = ConnectionManager::new_with_config(client, config).await?;
+        Ok(Self {
+            backend: Backend::Redis(manager),
+            prefix: prefix.into(),
+        })
+    }
+
+    /// Redis when configured, memory otherwise.
+    pub async fn from_config(config: &lacznik_config::RedisConfig) -> Result<Self, LimitsError> {
+        match &config.url {
+            Some(url) => Self::redis(url.expose_secret(), &config.key_prefix).await,
+            None => Ok(Self::memory(&config.key_prefix)),
+        }
+    }
+
+    fn key(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+
+    /// Counts one event under `key` in a fixed window starting at the first event; returns
+    /// the count so far and the time left in the window.
+    pub async fn hit(&self, key: &str, window: Duration) -> Result<(u64, Duration), LimitsError> {
+        let key = self.key(key);
+        let window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
+        match &self.backend {
+            Backend::Memory(map) => {
+                let now = Instant::now();
+                let mut map = map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if map.len() > MEMORY_SWEEP_AT {
+                    map.retain(|_, (_, expires)| *expires > now);
+                }
+                let entry = map.entry(key).or_insert((0, now + window));
+                if entry.1 <= now {
+                    *entry = (0, now + window);
+                }
+                entry.0 += 1;
+                Ok((entry.0, entry.1 - now))
+            }
+            Backend::Redis(conn) => {
+                let mut conn = conn.clone();
+                let (count, ttl): (u64, i64) = redis::Script::new(HIT_SCRIPT)
+                    .key(key)
+                    .arg(window_ms)
+                    .invoke_async(&mut conn)
+                    .await?;
+                Ok((count, Duration::from_millis(ttl.max(0) as u64)))
+            }
+        }
+    }
+
+    /// Sets a mark under `key` that disappears after `ttl`.
+    pub async fn mark(&self, key: &str, ttl: Duration) -> Result<(), LimitsError> {
+        let key = self.key(key);
+        match &self.backend {
+            Backend::Memory(map) => {
+                let mut map = map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                map.insert(key, (1, Instant::now() + ttl));
+                Ok(())
+            }
+            Backend::Redis(conn) => {
+                let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+                redis::cmd("SET")
+                    .arg(key)
+                    .arg(1)
+                    .arg("PX")
+                    .arg(ms)
+                    .query_async::<()>(&mut conn.clone())
+                    .await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// How long the mark (or counter) under `key` has left, if it exists.
+    pub async fn remaining(&self, key: &str) -> Result<Option<Duration>, LimitsError> {
+        let key = self.key(key);
+        match &self.backend {
+            Backend::Memory(map) => {
+                let map = map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let now = Instant::now();
+                Ok(map
+                    .get(&key)
+                    .filter(|(_, expires)| *expires > now)
+                    .map(|(_, expires)| *expires - now))
+            }
+            Backend::Redis(conn) => {
+                let ttl: i64 = redis::cmd("PTTL")
+                    .arg(key)
+                    .query_async(&mut conn.clone())
+                    .await?;
+                Ok((ttl > 0).then(|| Duration::from_millis(ttl as u64)))
+            }
+        }
+    }
+
+    /// Removes `key`.
+    pub async fn clear(&self, key: &str) -> Result<(), LimitsError> {
+        let key = self.key(key);
+        match &self.backend {
+            Backend::Memory(map) => {
+                map.lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .remove(&key);
+                Ok(())
+            }
+            Backend::Redis(conn) => {
+                redis::cmd("DEL")
+                    .arg(key)
+                    .query_async::<()>(&mut conn.clone())
+                    .await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Whether `subject` is locked now, and for how much longer.
+    pub async fn locked(&self, subject: &str) -> Result<Option<Duration>, LimitsError> {
+        self.remaining(&format!("lock:{subject}")).await
+    }
+
+    /// Records a failure of `subject`; locks it when the policy says so and returns the lock.
+    pub async fn record_failure(
+        &self,
+        subject: &str,
+        policy: &LockoutPolicy,
+    ) -> Result<Option<Duration>, LimitsError> {
+        let (failures, _) = self.hit(&format!("fail:{subject}"), policy.window).await?;
+        let lock = policy.lock_for(failures);
+        if let Some(lock) = lock {
+            self.mark(&format!("lock:{subject}"), lock).await?;
+        }
+        Ok(lock)
+    }
+
+    /// Forgets the failures of `subject` (after a success).
+    pub async fn clear_failures(&self, subject: &str) -> Result<(), LimitsError> {
+        self.clear(&format!("fail:{subject}")).await
+    }
+
+    /// Readiness: the store answers.
+    pub async fn ping(&self) -> Result<(), LimitsError> {
+        if let Backend::Redis(conn) = &self.backend {
+            redis::cmd("PING")
+                .query_async::<String>(&mut conn.clone())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Whether the counters are shared through Redis.
+    pub fn is_shared(&self) -> bool {
+        matches!(self.backend, Backend::Redis(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lockout_doubles_and_caps() {
+        let policy = LockoutPolicy {
+            threshold: 3,
+            window: Duration::from_secs(60),
+            base: Duration::from_secs(10),
+            max: Duration::from_secs(35),
+        };
+        assert_eq!(policy.lock_for(2), None);
+        assert_eq!(policy.lock_for(3), Some(Duration::from_secs(10)));
+        assert_eq!(policy.lock_for(4), Some(Duration::from_secs(20)));
+        assert_eq!(policy.lock_for(5), Some(Duration::from_secs(35)));
+        assert_eq!(policy.lock_for(500), Some(Duration::from_secs(35)));
+    }
+
+    #[tokio::test]
+    async fn memory_window_counts_and_resets() {
+        let limits = Limits::memory("t:");
+        let window = Duration::from_millis(80);
+        assert_eq!(limits.hit("k", window).await.unwrap_or_default().0, 1);
+        assert_eq!(limits.hit("k", window).await.unwrap_or_default().0, 2);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(limits.hit("k", window).await.unwrap_or_default().0, 1);
+    }
+}

@@ -1,0 +1,82 @@
+//! Events leave a service through a transactional outbox: the business change and the event it
+//! causes are written in the same transaction, so neither exists without the other. A relay
+//! (the notifications service) later moves unpublished rows on. Office events go to the office's
+//! `outbox_events` (row-level security applies); platform events to `platform_outbox_events`.
+//! Each event carries the W3C trace context of the request that caused it, so the email it
+//! becomes belongs to the same trace as the click.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use lacznik_tenancy::{Scope, ScopedTxn};
+use opentelemetry::trace::TraceContextExt;
+use sea_orm::sea_query::{Alias, Query};
+use sea_orm::{ConnectionTrait, DbErr};
+use serde::Serialize;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+use uuid::Uuid;
+
+/// An event to publish.
+#[derive(Debug, Clone)]
+pub struct Event<T> {
+    /// What happened, dotted, e.g. `identity.invitation.created`.
+    pub topic: &'static str,
+    pub payload: T,
+}
+
+/// Writes `event` into the outbox of the transaction's scope; returns the event's id.
+pub async fn enqueue<T: Serialize>(txn: &ScopedTxn, event: &Event<T>) -> Result<Uuid, DbErr> {
+    enqueue_in(&**txn, txn.scope(), event).await
+}
+
+/// Writes `event` into the outbox of `scope` on any connection already bound to it.
+pub async fn enqueue_in<T: Serialize>(
+    conn: &impl ConnectionTrait,
+    scope: Scope,
+    event: &Event<T>,
+) -> Result<Uuid, DbErr> {
+    let id = Uuid::now_v7();
+    let payload = serde_json::to_string(&event.payload)
+        .map_err(|e| DbErr::Custom(format!("event {} cannot be serialised: {e}", event.topic)))?;
+    let mut insert = Query::insert();
+    insert.into_table(Alias::new(scope.table("outbox_events")));
+    let mut columns = vec![
+        Alias::new("id"),
+        Alias::new("topic"),
+        Alias::new("payload"),
+        Alias::new("traceparent"),
+        Alias::new("created_at"),
+    ];
+    let mut values: Vec<sea_orm::sea_query::SimpleExpr> = vec![
+        id.into(),
+        event.topic.into(),
+        payload.into(),
+        current_traceparent().into(),
+        Utc::now().into(),
+    ];
+    if let Some(tenant) = scope.tenant() {
+        columns.insert(0, Alias::new("tenant_id"));
+        values.insert(0, tenant.as_uuid().into());
+    }
+    insert.columns(columns);
+    insert
+        .values(values)
+        .map_err(|e| DbErr::Custom(e.to_string()))?;
+    let statement = conn.get_database_backend().build(&insert);
+    conn.execute_raw(statement).await?;
+    tracing::debug!(topic = event.topic, %id, "event written to the outbox");
+    Ok(id)
+}
+
+/// The W3C `traceparent` of the current span, if it is part of a trace.
+fn current_traceparent() -> Option<String> {
+    let context = tracing::Span::current().context();
+    if !context.span().span_context().is_valid() {
+        return None;
+    }
+    let mut carrier = HashMap::new();
+    opentelemetry::global::get_text_map_propagator(|propagator| {
+        propagator.inject_context(&context, &mut carrier);
+    });
+    carrier.remove("traceparent")
+}
