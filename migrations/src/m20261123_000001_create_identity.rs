@@ -29,7 +29,11 @@ fn timestamp_null(name: &'static str) -> ColumnDef {
 }
 
 /// The tables that exist once per office and once for the platform, and how each is shaped.
-fn scoped_tables() -> [(&'static str, &'static str, fn(TableCreateStatement) -> TableCreateStatement); 5] {
+fn scoped_tables() -> [(
+    &'static str,
+    &'static str,
+    fn(TableCreateStatement) -> TableCreateStatement,
+); 5] {
     [
         ("sessions", "platform_sessions", |mut t| {
             t.col(ColumnDef::new("user_id").uuid().not_null())
@@ -75,12 +79,7 @@ fn scoped_tables() -> [(&'static str, &'static str, fn(TableCreateStatement) -> 
                 .col(ColumnDef::new("traceparent").string_len(55).null())
                 .col(timestamp("created_at"))
                 .col(timestamp_null("published_at"))
-                .col(
-                    ColumnDef::new("attempts")
-                        .integer()
-                        .not_null()
-                        .default(0),
-                )
+                .col(ColumnDef::new("attempts").integer().not_null().default(0))
                 .to_owned()
         }),
     ]
@@ -120,7 +119,11 @@ async fn finish_scoped(
         index.to_owned()
     };
     match base {
-        "sessions" => manager.create_index(by(format!("ix_{name}_user"), &["user_id"])).await?,
+        "sessions" => {
+            manager
+                .create_index(by(format!("ix_{name}_user"), &["user_id"]))
+                .await?
+        }
         "refresh_tokens" => {
             manager
                 .create_index(by(format!("ix_{name}_session"), &["session_id"]))
@@ -133,7 +136,10 @@ async fn finish_scoped(
         }
         "outbox_events" => {
             manager
-                .create_index(by(format!("ix_{name}_unpublished"), &["published_at", "id"]))
+                .create_index(by(
+                    format!("ix_{name}_unpublished"),
+                    &["published_at", "id"],
+                ))
                 .await?;
         }
         _ => {}
@@ -161,7 +167,12 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table("users")
                     .col(ColumnDef::new("id").uuid().not_null().primary_key())
-                    .col(ColumnDef::new("email").string_len(254).not_null().unique_key())
+                    .col(
+                        ColumnDef::new("email")
+                            .string_len(254)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new("display_name").string_len(200).not_null())
                     .col(ColumnDef::new("password_hash").string_len(200).null())
                     .col(ColumnDef::new("platform_role").string_len(20).null())
@@ -183,7 +194,8 @@ impl MigrationTrait for Migration {
                     .check(
                         Expr::col("platform_role")
                             .is_null()
-                            .or(Expr::col("platform_role").is_in(["platform_admin", "regional_admin"])),
+                            .or(Expr::col("platform_role")
+                                .is_in(["platform_admin", "regional_admin"])),
                     )
                     .check(Expr::col("status").is_in(["active", "disabled"]))
                     .to_owned(),
@@ -351,7 +363,12 @@ impl MigrationTrait for Migration {
             .await?;
         for column in ["mail_from_name", "mail_from_address", "mail_reply_to"] {
             manager
-                .alter_table(Table::alter().table("tenants").drop_column(column).to_owned())
+                .alter_table(
+                    Table::alter()
+                        .table("tenants")
+                        .drop_column(column)
+                        .to_owned(),
+                )
                 .await?;
         }
         Ok(())

@@ -13,7 +13,8 @@ async fn lock_contention_becomes_a_retryable_503() {
     let app = TestApp::spawn().await;
     let kielce = app.create_tenant("kielce").await;
     let created: serde_json::Value = app
-        .at("kielce", Method::POST, "/api/v1/volunteers")
+        .as_coordinator("kielce", Method::POST, "/api/v1/volunteers")
+        .await
         .json(&json!({"first_name": "Ola", "last_name": "Nowak", "email": "ola@example.pl", "birth_date": "1990-01-01"}))
         .send()
         .await

@@ -30,6 +30,10 @@ async fn gateway_to(app: &TestApp, upstream: String, timeout: Duration) -> Socke
         upstream_timeout: timeout,
         max_body_bytes: 65536,
         tenant_cache_ttl: Duration::from_secs(30),
+        verifier: Arc::new(lacznik_auth::TokenVerifier::for_pair(&app.db.signing_key()).unwrap()),
+        limits: lacznik_limits::Limits::memory("gateway-test:"),
+        tenant_requests: 1000,
+        tenant_window: Duration::from_secs(10),
     };
     // Kept for the whole test process: dropping it shuts the tracer down.
     static TELEMETRY: std::sync::OnceLock<lacznik_telemetry::Telemetry> =
@@ -99,14 +103,16 @@ async fn spoofed_tenant_and_forwarding_headers_are_replaced() {
 
     // Through the real platform, a spoofed id does not reach Płock's data.
     let created = app
-        .at("plock", Method::POST, "/api/v1/volunteers")
+        .as_coordinator("plock", Method::POST, "/api/v1/volunteers")
+        .await
         .json(&json!({"first_name": "Ewa", "last_name": "Mazur", "email": "ewa@example.pl", "birth_date": "1970-02-02"}))
         .send()
         .await
         .unwrap();
     assert_eq!(created.status(), StatusCode::CREATED);
     let page: Value = app
-        .at("kielce", Method::GET, "/api/v1/volunteers")
+        .as_coordinator("kielce", Method::GET, "/api/v1/volunteers")
+        .await
         .header("x-tenant-id", plock.id.to_string())
         .send()
         .await
@@ -245,7 +251,8 @@ async fn oversized_and_malformed_bodies_are_refused_and_nothing_is_written() {
     );
 
     let response = app
-        .at("kielce", Method::POST, "/api/v1/volunteers")
+        .as_coordinator("kielce", Method::POST, "/api/v1/volunteers")
+        .await
         .header("content-type", "application/json")
         .body(big.clone())
         .send()
@@ -263,7 +270,8 @@ async fn oversized_and_malformed_bodies_are_refused_and_nothing_is_written() {
         .map(|c| Ok(String::from_utf8_lossy(c).into_owned()))
         .collect();
     let response = app
-        .at("kielce", Method::POST, "/api/v1/volunteers")
+        .as_coordinator("kielce", Method::POST, "/api/v1/volunteers")
+        .await
         .header("content-type", "application/json")
         .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
             chunks,
@@ -282,7 +290,8 @@ async fn oversized_and_malformed_bodies_are_refused_and_nothing_is_written() {
         r#"{"first_name": 5}"#,
     ] {
         let response = app
-            .at("kielce", Method::POST, "/api/v1/volunteers")
+            .as_coordinator("kielce", Method::POST, "/api/v1/volunteers")
+            .await
             .header("content-type", "application/json")
             .body(bad)
             .send()
@@ -295,7 +304,8 @@ async fn oversized_and_malformed_bodies_are_refused_and_nothing_is_written() {
         );
     }
     let response = app
-        .at("kielce", Method::POST, "/api/v1/volunteers")
+        .as_coordinator("kielce", Method::POST, "/api/v1/volunteers")
+        .await
         .header("content-type", "text/plain")
         .body("imię=Ala")
         .send()

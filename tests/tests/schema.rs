@@ -6,9 +6,22 @@
 use lacznik_testkit::TestDb;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
-/// Tables that belong to no office: reference data and the tenant registry itself (the
-/// gateway must read hosts before any tenant is known).
-const PLATFORM_TABLES: [&str; 4] = ["regions", "tenants", "tenant_hosts", "seaql_migrations"];
+/// Tables that belong to no office: reference data, the tenant registry itself (the gateway
+/// must read hosts before any tenant is known), people (one account may work for several
+/// offices), and the `platform_…` twins of sessions, links, audit log and outbox used by
+/// platform and regional admins, who act for no office.
+const PLATFORM_TABLES: [&str; 10] = [
+    "regions",
+    "tenants",
+    "tenant_hosts",
+    "seaql_migrations",
+    "users",
+    "platform_sessions",
+    "platform_refresh_tokens",
+    "platform_one_time_tokens",
+    "platform_security_events",
+    "platform_outbox_events",
+];
 
 async fn strings(db: &impl ConnectionTrait, sql: &str) -> Vec<String> {
     db.query_all_raw(Statement::from_string(DbBackend::Postgres, sql))
@@ -94,11 +107,19 @@ async fn every_tenant_table_is_isolated_and_citus_ready() {
             "{table}: primary key must start with tenant_id"
         );
 
+        // A reference to a platform table (a person's account) cannot carry tenant_id;
+        // Citus keeps such tables as reference tables on every node.
+        let platform = PLATFORM_TABLES
+            .iter()
+            .map(|t| format!("'{t}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let fks_without_tenant = strings(
             &admin,
             &format!(
                 "SELECT k.conname::text FROM pg_constraint k
                  WHERE k.conrelid = 'public.{table}'::regclass AND k.contype = 'f'
+                   AND k.confrelid::regclass::text NOT IN ({platform})
                    AND NOT EXISTS (SELECT 1 FROM pg_attribute a
                                    WHERE a.attrelid = k.conrelid AND a.attname = 'tenant_id'
                                      AND a.attnum = ANY (k.conkey))"
@@ -150,4 +171,25 @@ async fn the_app_role_cannot_bypass_rls_and_owns_nothing() {
     )
     .await;
     assert_eq!(owners, ["lacznik_owner"]);
+}
+
+#[tokio::test]
+async fn the_security_log_is_append_only_for_the_app_role() {
+    let db = TestDb::new().await;
+    let admin = db.admin().await;
+    for table in ["security_events", "platform_security_events"] {
+        let rights = strings(
+            &admin,
+            &format!(
+                "SELECT string_agg(p || '=' || has_table_privilege('lacznik_app', '{table}', p)::text, ',' ORDER BY p)
+                 FROM unnest(ARRAY['DELETE','INSERT','SELECT','TRUNCATE','UPDATE']) AS p"
+            ),
+        )
+        .await;
+        assert_eq!(
+            rights,
+            ["DELETE=false,INSERT=true,SELECT=true,TRUNCATE=false,UPDATE=false"],
+            "{table}"
+        );
+    }
 }

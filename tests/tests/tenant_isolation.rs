@@ -20,14 +20,19 @@ async fn another_office_cannot_list_read_change_or_delete_a_volunteer() {
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
     // Every way Płock could name Kielce's volunteer, by host and by path prefix.
     let prefixed = format!("/t/plock{path}");
+    let plock_token = app.coordinator_token("plock").await;
+    let kielce_token = app.coordinator_token("kielce").await;
     let cases = [
-        app.at("plock", Method::GET, &path),
-        app.at("plock", Method::DELETE, &path),
-        app.at("plock", Method::PATCH, &path)
+        app.as_coordinator("plock", Method::GET, &path).await,
+        app.as_coordinator("plock", Method::DELETE, &path).await,
+        app.as_coordinator("plock", Method::PATCH, &path)
+            .await
             .json(&json!({"first_name": "Przejęta"})),
-        app.raw(Method::GET, &prefixed),
-        app.raw(Method::DELETE, &prefixed),
+        app.raw(Method::GET, &prefixed).bearer_auth(&plock_token),
+        app.raw(Method::DELETE, &prefixed)
+            .bearer_auth(&plock_token),
         app.raw(Method::PATCH, &prefixed)
+            .bearer_auth(&plock_token)
             .json(&json!({"first_name": "Przejęta"})),
     ];
     for request in cases {
@@ -38,6 +43,7 @@ async fn another_office_cannot_list_read_change_or_delete_a_volunteer() {
     }
     let listed: Value = app
         .raw(Method::GET, "/t/plock/api/v1/volunteers")
+        .bearer_auth(&plock_token)
         .send()
         .await
         .unwrap()
@@ -51,6 +57,7 @@ async fn another_office_cannot_list_read_change_or_delete_a_volunteer() {
     assert_eq!(own["first_name"], "Zofia");
     let by_prefix = app
         .raw(Method::GET, &format!("/t/kielce{path}"))
+        .bearer_auth(&kielce_token)
         .send()
         .await
         .unwrap();
@@ -68,7 +75,8 @@ async fn the_same_email_may_exist_in_two_offices() {
     app.create_volunteer("kielce", "jan@example.pl").await;
     app.create_volunteer("plock", "jan@example.pl").await;
     let again = app
-        .at("kielce", Method::POST, "/api/v1/volunteers")
+        .as_coordinator("kielce", Method::POST, "/api/v1/volunteers")
+        .await
         .json(&json!({"first_name": "Jan", "last_name": "Nowak", "email": "jan@example.pl", "birth_date": "1990-01-01"}))
         .send()
         .await

@@ -18,11 +18,13 @@ async fn a_request_through_the_gateway_is_one_trace() {
     let app = TestApp::spawn_with(TestDb::new().await, telemetry).await;
     app.create_tenant("kielce").await;
 
-    let response = app
-        .at("kielce", Method::GET, "/api/v1/volunteers")
-        .send()
-        .await
-        .unwrap();
+    // Signing in makes spans of its own; only the request under test is looked at.
+    let request = app
+        .as_coordinator("kielce", Method::GET, "/api/v1/volunteers")
+        .await;
+    provider.force_flush().unwrap();
+    exporter.reset();
+    let response = request.send().await.unwrap();
     assert_eq!(response.status(), 200);
     provider.force_flush().unwrap();
 
@@ -93,7 +95,8 @@ async fn spans_are_exported_over_otlp_when_an_endpoint_is_configured() {
     let app = TestApp::spawn_with(TestDb::new().await, telemetry).await;
     app.create_tenant("kielce").await;
     let response = app
-        .at("kielce", Method::GET, "/api/v1/volunteers")
+        .as_coordinator("kielce", Method::GET, "/api/v1/volunteers")
+        .await
         .send()
         .await
         .unwrap();

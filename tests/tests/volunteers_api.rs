@@ -16,7 +16,8 @@ async fn create_read_update_delete() {
     let app = TestApp::spawn().await;
     app.create_tenant("kielce").await;
     let response = app
-        .at("kielce", Method::POST, "/api/v1/volunteers")
+        .as_coordinator("kielce", Method::POST, "/api/v1/volunteers")
+        .await
         .json(&json!({
             "first_name": "  Łucja ", "last_name": "Żółkiewska", "email": "Lucja.Z@Poczta.Example.PL",
             "phone": "0048 601-234-567", "birth_date": "2009-01-15"
@@ -38,7 +39,8 @@ async fn create_read_update_delete() {
     );
 
     let fetched = body(
-        app.at("kielce", Method::GET, &location)
+        app.as_coordinator("kielce", Method::GET, &location)
+            .await
             .send()
             .await
             .unwrap(),
@@ -47,7 +49,8 @@ async fn create_read_update_delete() {
     assert_eq!(fetched, created);
 
     let updated = app
-        .at("kielce", Method::PATCH, &location)
+        .as_coordinator("kielce", Method::PATCH, &location)
+        .await
         .json(&json!({"last_name": "Nowak", "phone": null}))
         .send()
         .await
@@ -58,7 +61,8 @@ async fn create_read_update_delete() {
     assert_eq!(updated["first_name"], "Łucja");
     assert!(updated["phone"].is_null());
     let fetched = body(
-        app.at("kielce", Method::GET, &location)
+        app.as_coordinator("kielce", Method::GET, &location)
+            .await
             .send()
             .await
             .unwrap(),
@@ -67,13 +71,15 @@ async fn create_read_update_delete() {
     assert_eq!(fetched["last_name"], "Nowak");
 
     let deleted = app
-        .at("kielce", Method::DELETE, &location)
+        .as_coordinator("kielce", Method::DELETE, &location)
+        .await
         .send()
         .await
         .unwrap();
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     let gone = app
-        .at("kielce", Method::GET, &location)
+        .as_coordinator("kielce", Method::GET, &location)
+        .await
         .send()
         .await
         .unwrap();
@@ -88,7 +94,8 @@ async fn pages_cover_every_volunteer_exactly_once() {
     let mut ids = HashSet::new();
     for i in 0..45 {
         let created = app
-            .at("plock", Method::POST, "/api/v1/volunteers")
+            .as_coordinator("plock", Method::POST, "/api/v1/volunteers")
+        .await
             .json(&json!({"first_name": "Jan", "last_name": format!("Kowalski {i}"), "email": format!("jan{i}@example.pl"), "birth_date": "1999-09-09"}))
             .send()
             .await
@@ -103,7 +110,14 @@ async fn pages_cover_every_volunteer_exactly_once() {
             Some(c) => format!("/api/v1/volunteers?limit=20&cursor={c}"),
             None => "/api/v1/volunteers?limit=20".to_owned(),
         };
-        let page = body(app.at("plock", Method::GET, &path).send().await.unwrap()).await;
+        let page = body(
+            app.as_coordinator("plock", Method::GET, &path)
+                .await
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         pages += 1;
         for item in page["items"].as_array().unwrap() {
             seen.push(item["id"].as_str().unwrap().to_owned());
@@ -121,7 +135,8 @@ async fn pages_cover_every_volunteer_exactly_once() {
 
     for bad in ["?cursor=nie-kursor", "?limit=0", "?limit=101"] {
         let response = app
-            .at("plock", Method::GET, &format!("/api/v1/volunteers{bad}"))
+            .as_coordinator("plock", Method::GET, &format!("/api/v1/volunteers{bad}"))
+            .await
             .send()
             .await
             .unwrap();
@@ -135,7 +150,8 @@ async fn invalid_input_is_a_422_listing_every_field_and_writes_nothing() {
     let app = TestApp::spawn().await;
     app.create_tenant("kielce").await;
     let response = app
-        .at("kielce", Method::POST, "/api/v1/volunteers")
+        .as_coordinator("kielce", Method::POST, "/api/v1/volunteers")
+        .await
         .json(&json!({"first_name": "", "last_name": "Nowak", "email": "nie-email", "phone": "123", "birth_date": "2031-01-01"}))
         .send()
         .await
@@ -159,7 +175,8 @@ async fn invalid_input_is_a_422_listing_every_field_and_writes_nothing() {
     );
 
     let child = app
-        .at("kielce", Method::POST, "/api/v1/volunteers")
+        .as_coordinator("kielce", Method::POST, "/api/v1/volunteers")
+        .await
         .json(&json!({"first_name": "Staś", "last_name": "Nowak", "email": "stas@example.pl", "birth_date": "2018-01-01"}))
         .send()
         .await
@@ -167,7 +184,8 @@ async fn invalid_input_is_a_422_listing_every_field_and_writes_nothing() {
     assert_eq!(child.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     let missing = app
-        .at("kielce", Method::POST, "/api/v1/volunteers")
+        .as_coordinator("kielce", Method::POST, "/api/v1/volunteers")
+        .await
         .json(&json!({"first_name": "Ala"}))
         .send()
         .await
@@ -176,7 +194,8 @@ async fn invalid_input_is_a_422_listing_every_field_and_writes_nothing() {
     assert_eq!(body(missing).await["code"], "malformed_request");
 
     let bad_id = app
-        .at("kielce", Method::GET, "/api/v1/volunteers/123")
+        .as_coordinator("kielce", Method::GET, "/api/v1/volunteers/123")
+        .await
         .send()
         .await
         .unwrap();
@@ -184,7 +203,8 @@ async fn invalid_input_is_a_422_listing_every_field_and_writes_nothing() {
     assert_eq!(body(bad_id).await["code"], "invalid_id");
 
     let page = body(
-        app.at("kielce", Method::GET, "/api/v1/volunteers")
+        app.as_coordinator("kielce", Method::GET, "/api/v1/volunteers")
+            .await
             .send()
             .await
             .unwrap(),
@@ -197,7 +217,8 @@ async fn invalid_input_is_a_422_listing_every_field_and_writes_nothing() {
 
     // A failed update leaves the record as it was.
     let created = body(
-        app.at("kielce", Method::POST, "/api/v1/volunteers")
+        app.as_coordinator("kielce", Method::POST, "/api/v1/volunteers")
+        .await
             .json(&json!({"first_name": "Ala", "last_name": "Nowak", "email": "ala@example.pl", "birth_date": "1990-01-01"}))
             .send()
             .await
@@ -206,13 +227,21 @@ async fn invalid_input_is_a_422_listing_every_field_and_writes_nothing() {
     .await;
     let path = format!("/api/v1/volunteers/{}", created["id"].as_str().unwrap());
     let response = app
-        .at("kielce", Method::PATCH, &path)
+        .as_coordinator("kielce", Method::PATCH, &path)
+        .await
         .json(&json!({"last_name": "Kowalska", "email": "zly"}))
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let after = body(app.at("kielce", Method::GET, &path).send().await.unwrap()).await;
+    let after = body(
+        app.as_coordinator("kielce", Method::GET, &path)
+            .await
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(after["last_name"], "Nowak");
     app.stop().await;
 }

@@ -51,7 +51,9 @@ async fn check_bearer(req: &Request, bearer: poem_openapi::auth::Bearer) -> poem
 /// 401: no usable token.
 pub fn unauthenticated(code: &'static str) -> Problem {
     let detail = match code {
-        "token_expired" => "Token dostępu wygasł. Odnów go przez /auth/refresh albo zaloguj się ponownie.",
+        "token_expired" => {
+            "Token dostępu wygasł. Odnów go przez /auth/refresh albo zaloguj się ponownie."
+        }
         "session_revoked" => "Ta sesja została zakończona. Zaloguj się ponownie.",
         _ => "Brak ważnego tokenu dostępu. Zaloguj się ponownie.",
     };
@@ -100,6 +102,8 @@ impl Caller {
 
     /// The volunteer profile the caller may act on as a volunteer, if any.
     pub fn own_volunteer(&self) -> Option<Uuid> {
-        self.is(Role::Volunteer).then_some(self.claims.vid).flatten()
+        self.is(Role::Volunteer)
+            .then_some(self.claims.vid)
+            .flatten()
     }
 }

@@ -58,7 +58,9 @@ impl LockoutPolicy {
     /// How long `failures` failures lock for, if at all.
     pub fn lock_for(&self, failures: u64) -> Option<Duration> {
         let over = failures.checked_sub(u64::from(self.threshold))?;
-        let factor = 1u32.checked_shl(u32::try_from(over).unwrap_or(u32::MAX)).unwrap_or(u32::MAX);
+        let factor = 1u32
+            .checked_shl(u32::try_from(over).unwrap_or(u32::MAX))
+            .unwrap_or(u32::MAX);
         Some(self.base.saturating_mul(factor).min(self.max))
     }
 }
@@ -106,7 +108,9 @@ impl Limits {
         match &self.backend {
             Backend::Memory(map) => {
                 let now = Instant::now();
-                let mut map = map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let mut map = map
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 if map.len() > MEMORY_SWEEP_AT {
                     map.retain(|_, (_, expires)| *expires > now);
                 }
@@ -134,7 +138,9 @@ impl Limits {
         let key = self.key(key);
         match &self.backend {
             Backend::Memory(map) => {
-                let mut map = map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let mut map = map
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 map.insert(key, (1, Instant::now() + ttl));
                 Ok(())
             }
@@ -157,7 +163,9 @@ impl Limits {
         let key = self.key(key);
         match &self.backend {
             Backend::Memory(map) => {
-                let map = map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let map = map
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 let now = Instant::now();
                 Ok(map
                     .get(&key)

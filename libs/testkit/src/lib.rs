@@ -28,9 +28,19 @@ pub fn server_url() -> String {
     std::env::var("LACZNIK_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
+/// The Redis server used by tests (`LACZNIK_TEST_REDIS`, default the local one).
+pub fn redis_url() -> String {
+    std::env::var("LACZNIK_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379/0".into())
+}
+
+/// The password of every account the kit creates.
+pub const TEST_PASSWORD: &str = "Test-hasło-2026";
+
 /// A fresh database of its own for one test, already migrated.
 pub struct TestDb {
     pub name: String,
+    /// The token-signing key of platforms started on this database (PEM).
+    pub signing_key: SecretString,
 }
 
 impl TestDb {
@@ -45,7 +55,15 @@ impl TestDb {
             .await
             .expect("create test database");
         admin.close().await.ok();
-        Self { name }
+        let signing_key = lacznik_auth::SigningKeyPair::generate()
+            .to_pem()
+            .expect("signing key");
+        Self { name, signing_key }
+    }
+
+    /// The token-signing key pair (to forge tokens a real client could not).
+    pub fn signing_key(&self) -> lacznik_auth::SigningKeyPair {
+        lacznik_auth::SigningKeyPair::from_pem(&self.signing_key).expect("signing key")
     }
 
     /// Superuser connection to this database (migrations, fixtures, catalogue checks).
@@ -85,7 +103,10 @@ impl TestDb {
 
     /// Configuration pointing the platform at this database, every listener on port 0.
     pub fn config(&self) -> Config {
+        use secrecy::ExposeSecret;
         let figment = Figment::new().merge(Serialized::defaults(serde_json::json!({
+            "auth": { "signing_key": self.signing_key.expose_secret() },
+            "redis": { "url": redis_url(), "key_prefix": format!("lacznik:test:{}:", self.name) },
             "database": { "url": self.admin_url(), "max_connections": 8 },
             "gateway": { "listen": "127.0.0.1:0", "upstream_timeout_ms": 3000, "max_body_bytes": 65536 },
             "services": {
@@ -156,6 +177,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     running: Option<lacznik::Running>,
     _telemetry: lacznik_telemetry::Telemetry,
+    /// Access tokens of the kit's coordinators, by office slug.
+    coordinators: tokio::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 impl TestApp {
@@ -182,6 +205,7 @@ impl TestApp {
             running: Some(running),
             db,
             _telemetry: telemetry,
+            coordinators: Default::default(),
         }
     }
 
@@ -231,7 +255,8 @@ impl TestApp {
 
     /// `GET` through the gateway as the office `slug`; the JSON body, whatever the status.
     pub async fn get_json(&self, slug: &str, path: &str) -> serde_json::Value {
-        self.at(slug, reqwest::Method::GET, path)
+        self.as_coordinator(slug, reqwest::Method::GET, path)
+            .await
             .send()
             .await
             .expect("request")
@@ -243,7 +268,8 @@ impl TestApp {
     /// Registers a volunteer of the office `slug` through the gateway; the created record.
     pub async fn create_volunteer(&self, slug: &str, email: &str) -> serde_json::Value {
         let response = self
-            .at(slug, reqwest::Method::POST, "/api/v1/volunteers")
+            .as_coordinator(slug, reqwest::Method::POST, "/api/v1/volunteers")
+            .await
             .json(&serde_json::json!({
                 "first_name": "Zofia", "last_name": "Wiśniewska", "email": email,
                 "phone": "601 234 567", "birth_date": "1961-03-14"
@@ -263,6 +289,145 @@ impl TestApp {
     pub async fn volunteer_count(&self, slug: &str) -> usize {
         let page = self.get_json(slug, "/api/v1/volunteers?limit=100").await;
         page["items"].as_array().expect("items").len()
+    }
+
+    /// Creates an account with [`TEST_PASSWORD`] and gives it `role` in office `slug` (or, for
+    /// platform roles, on the platform; `region` for a regional admin). Returns the user id.
+    pub async fn create_user(
+        &self,
+        slug: Option<&str>,
+        email: &str,
+        role: lacznik_auth::Role,
+        volunteer_id: Option<uuid::Uuid>,
+        region: Option<&str>,
+    ) -> uuid::Uuid {
+        use lacznik_auth::Role;
+        use lacznik_identity::store::users;
+        let app = self.db.app().await;
+        let platform = app.platform_db();
+        let id = match users::find_by_email(platform.conn(), email).await.unwrap() {
+            Some(user) => user.id,
+            None => {
+                let hash =
+                    lacznik_auth::password::hash(&SecretString::from(TEST_PASSWORD)).unwrap();
+                users::insert_user(
+                    platform.conn(),
+                    users::NewUser {
+                        email,
+                        display_name: "Testowa Osoba",
+                        password_hash: Some(hash),
+                        platform_role: matches!(role, Role::PlatformAdmin | Role::RegionalAdmin)
+                            .then_some(role),
+                        region_code: region,
+                    },
+                )
+                .await
+                .unwrap()
+            }
+        };
+        if let Some(slug) = slug {
+            let tenant = lacznik_identity::store::find_by_slug(&platform, slug)
+                .await
+                .unwrap()
+                .expect("office exists");
+            let tenant = TenantId::from_uuid(tenant.id);
+            let txn = app.tenant_db().begin(tenant).await.unwrap();
+            users::grant(&*txn, tenant, id, role, volunteer_id, None)
+                .await
+                .unwrap();
+            txn.commit().await.unwrap();
+        }
+        id
+    }
+
+    /// Signs in through the gateway at office `slug` (or the platform); the whole response.
+    pub async fn login_response(
+        &self,
+        slug: Option<&str>,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let request = match slug {
+            Some(slug) => self.at(slug, reqwest::Method::POST, "/api/v1/identity/auth/login"),
+            None => self.raw(reqwest::Method::POST, "/api/v1/identity/auth/login"),
+        };
+        request
+            .json(&serde_json::json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Signs in with [`TEST_PASSWORD`]; the token pair.
+    pub async fn login(&self, slug: Option<&str>, email: &str) -> serde_json::Value {
+        let response = self.login_response(slug, email, TEST_PASSWORD).await;
+        assert_eq!(
+            response.status(),
+            reqwest::StatusCode::OK,
+            "login of {email}"
+        );
+        response.json().await.expect("JSON body")
+    }
+
+    /// An access token of a coordinator of office `slug` (created on first use).
+    pub async fn coordinator_token(&self, slug: &str) -> String {
+        let mut tokens = self.coordinators.lock().await;
+        if let Some(token) = tokens.get(slug) {
+            return token.clone();
+        }
+        let email = format!("koordynator@{slug}.test");
+        self.create_user(
+            Some(slug),
+            &email,
+            lacznik_auth::Role::Coordinator,
+            None,
+            None,
+        )
+        .await;
+        let token = self.login(Some(slug), &email).await["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_owned();
+        tokens.insert(slug.to_owned(), token.clone());
+        token
+    }
+
+    /// A request to office `slug` as its coordinator.
+    pub async fn as_coordinator(
+        &self,
+        slug: &str,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        let token = self.coordinator_token(slug).await;
+        self.at(slug, method, path).bearer_auth(token)
+    }
+
+    /// Events in the outbox of office `slug` (or of the platform): (topic, payload), oldest first.
+    pub async fn outbox(&self, slug: Option<&str>) -> Vec<(String, serde_json::Value)> {
+        let admin = self.db.admin().await;
+        let sql = match slug {
+            Some(slug) => format!(
+                "SELECT topic, payload FROM outbox_events o JOIN tenants t ON t.id = o.tenant_id \
+                 WHERE t.slug = '{slug}' ORDER BY o.id"
+            ),
+            None => "SELECT topic, payload FROM platform_outbox_events ORDER BY id".to_owned(),
+        };
+        let rows = admin
+            .query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                sql,
+            ))
+            .await
+            .expect("read outbox");
+        admin.close().await.ok();
+        rows.into_iter()
+            .map(|row| {
+                let topic: String = row.try_get("", "topic").unwrap();
+                let payload: String = row.try_get("", "payload").unwrap();
+                (topic, serde_json::from_str(&payload).unwrap())
+            })
+            .collect()
     }
 
     /// A request to the gateway by its bare address (for `/t/<slug>/…` and unknown hosts).

@@ -266,7 +266,12 @@ impl Gateway {
             Some(tenant) => format!("rate:{}", tenant.id),
             None => "rate:platform".to_owned(),
         };
-        match self.settings.limits.hit(&key, self.settings.tenant_window).await {
+        match self
+            .settings
+            .limits
+            .hit(&key, self.settings.tenant_window)
+            .await
+        {
             Ok((count, left)) if count > u64::from(self.settings.tenant_requests) => {
                 let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
                 Err(Problem::new(

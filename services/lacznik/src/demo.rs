@@ -3,7 +3,10 @@
 //! an office that already exists is left as it is.
 
 use chrono::{Datelike, NaiveDate, Utc};
+use lacznik_auth::Role;
 use lacznik_config::Config;
+
+use crate::accounts::{DEMO_PASSWORD, DemoAccount, DemoUser, ensure_demo_user};
 use lacznik_identity::{NewTenant, store};
 use lacznik_tenancy::AppDb;
 use lacznik_types::{RegionCode, TenantId, TenantSlug};
@@ -138,12 +141,103 @@ pub struct SeededOffice {
     pub id: TenantId,
     pub volunteers: usize,
     pub created: bool,
+    /// Demo volunteers given an account: (email, volunteer id, name).
+    pub volunteer_accounts: Vec<(String, uuid::Uuid, String)>,
 }
 
-/// Creates the demo offices and their volunteers where missing.
-pub async fn seed(config: &Config) -> anyhow::Result<Vec<SeededOffice>> {
+/// Everything seeded.
+pub struct Seeded {
+    pub offices: Vec<SeededOffice>,
+    /// Who can sign in, all with [`DEMO_PASSWORD`].
+    pub accounts: Vec<DemoAccount>,
+}
+
+/// The voivodeships of the demo offices, for their regional admins.
+const DEMO_REGIONS: [(&str, &str); 3] = [
+    ("26", "świętokrzyskie"),
+    ("14", "mazowieckie"),
+    ("24", "śląskie"),
+];
+
+/// Creates the demo offices, their volunteers and the demo accounts where missing.
+pub async fn seed(config: &Config) -> anyhow::Result<Seeded> {
     let url = config.database.app_url(&config.data_dir.0)?;
     let db = AppDb::connect(&url, &config.database).await?;
+    let offices = seed_offices(&db).await?;
+    let hash = lacznik_auth::password::hash(&secrecy::SecretString::from(DEMO_PASSWORD))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut accounts = Vec::new();
+    let mut add = async |user: DemoUser<'_>, who: String, office: Option<&str>| {
+        let email = user.email.to_owned();
+        ensure_demo_user(&db, &hash, user).await?;
+        accounts.push(DemoAccount {
+            who,
+            email,
+            office: office.map(str::to_owned),
+        });
+        anyhow::Ok(())
+    };
+    add(
+        DemoUser {
+            email: "admin@lacznik.example",
+            name: "Administrator Platformy",
+            platform_role: Some(Role::PlatformAdmin),
+            region: None,
+            office: None,
+        },
+        "administrator platformy".into(),
+        None,
+    )
+    .await?;
+    for (code, name) in DEMO_REGIONS {
+        add(
+            DemoUser {
+                email: &format!("region.{code}@lacznik.example"),
+                name: &format!("Administrator regionalny ({name})"),
+                platform_role: Some(Role::RegionalAdmin),
+                region: Some(code),
+                office: None,
+            },
+            format!("administrator regionalny, woj. {name}"),
+            None,
+        )
+        .await?;
+    }
+    for office in &offices {
+        add(
+            DemoUser {
+                email: &format!("koordynator@{}.example", office.slug),
+                name: &format!("Koordynator {}", office.short_name),
+                platform_role: None,
+                region: None,
+                office: Some((office.id, Role::Coordinator, None)),
+            },
+            format!("koordynator, {}", office.short_name),
+            Some(&office.slug),
+        )
+        .await?;
+        for (email, volunteer, name) in &office.volunteer_accounts {
+            add(
+                DemoUser {
+                    email,
+                    name,
+                    platform_role: None,
+                    region: None,
+                    office: Some((office.id, Role::Volunteer, Some(*volunteer))),
+                },
+                format!("wolontariusz, {}", office.short_name),
+                Some(&office.slug),
+            )
+            .await?;
+        }
+    }
+    Ok(Seeded { offices, accounts })
+}
+
+/// Demo volunteers that also get an account, per office.
+const VOLUNTEER_ACCOUNTS: usize = 2;
+
+async fn seed_offices(db: &AppDb) -> anyhow::Result<Vec<SeededOffice>> {
     let platform = db.platform_db();
     let tenants = db.tenant_db();
     let mut rng = StdRng::seed_from_u64(2026);
@@ -156,6 +250,7 @@ pub async fn seed(config: &Config) -> anyhow::Result<Vec<SeededOffice>> {
                 id: TenantId::from_uuid(existing.id),
                 volunteers: 0,
                 created: false,
+                volunteer_accounts: Vec::new(),
             });
             continue;
         }
@@ -184,9 +279,18 @@ pub async fn seed(config: &Config) -> anyhow::Result<Vec<SeededOffice>> {
         let tenant = TenantId::from_uuid(record.id);
         let txn = tenants.begin(tenant).await?;
         let today = Utc::now().date_naive();
+        let mut volunteer_accounts = Vec::new();
         for n in 0..office.volunteers {
             let volunteer = demo_volunteer(&mut rng, office, n, today)?;
-            lacznik_volunteers::store::insert(&txn, volunteer).await?;
+            let email = volunteer.email.as_str().to_owned();
+            let model = lacznik_volunteers::store::insert(&txn, volunteer).await?;
+            // Adults only: a minor's account waits for a guardian's consent.
+            if volunteer_accounts.len() < VOLUNTEER_ACCOUNTS
+                && today.years_since(model.birth_date).unwrap_or(0) >= 18
+            {
+                let name = format!("{} {}", model.first_name, model.last_name);
+                volunteer_accounts.push((email, model.id, name));
+            }
         }
         txn.commit().await?;
         seeded.push(SeededOffice {
@@ -195,6 +299,7 @@ pub async fn seed(config: &Config) -> anyhow::Result<Vec<SeededOffice>> {
             id: tenant,
             volunteers: office.volunteers,
             created: true,
+            volunteer_accounts,
         });
     }
     Ok(seeded)

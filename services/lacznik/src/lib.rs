@@ -2,6 +2,7 @@
 //! or one at a time), migrating, and seeding the demo offices. The binary only parses
 //! arguments and calls in here; tests call the same functions.
 
+pub mod accounts;
 pub mod demo;
 mod run;
 pub mod tenants;

@@ -40,6 +40,30 @@ enum Command {
         #[command(subcommand)]
         action: TenantAction,
     },
+    /// Manage platform accounts.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Create a platform admin (or, with --region, a regional admin). Without
+    /// --password-stdin a random password is generated and printed once.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        /// First and last name.
+        #[arg(long)]
+        name: String,
+        /// Make a regional admin of this voivodeship (TERYT code, e.g. 26) or `all`.
+        #[arg(long)]
+        region: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -75,13 +99,19 @@ async fn main() -> anyhow::Result<()> {
             }
             tenant(&config, action).await
         }
+        Command::User { action } => {
+            if embedded {
+                lacznik::migrate(&config).await?;
+            }
+            user(&config, action).await
+        }
         Command::Demo => {
             lacznik::migrate(&config).await?;
-            let offices = demo::seed(&config)
+            let seeded = demo::seed(&config)
                 .await
                 .context("seeding the demo offices failed")?;
             let running = lacznik::start(&config, Component::All, &telemetry).await?;
-            print_welcome(&config, &offices, embedded);
+            print_welcome(&config, &seeded, embedded);
             wait_for_ctrl_c(running).await
         }
     }
@@ -102,6 +132,53 @@ async fn tenant(config: &Config, action: TenantAction) -> anyhow::Result<()> {
         TenantAction::Activate { slug } => {
             let record = lacznik::tenants::set_status(config, &slug, TenantStatus::Active).await?;
             print_tenants(config, &[record]);
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+async fn user(config: &Config, action: UserAction) -> anyhow::Result<()> {
+    match action {
+        UserAction::CreateAdmin {
+            email,
+            name,
+            region,
+            password_stdin,
+        } => {
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("cannot read the password from standard input")?;
+                (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+            } else {
+                (lacznik::accounts::generate_password(), true)
+            };
+            let region = region.map(|r| (r != "all").then_some(r));
+            let regional = region.is_some();
+            lacznik::accounts::create_admin(
+                config,
+                &email,
+                &name,
+                region,
+                &secrecy::SecretString::from(password.clone()),
+            )
+            .await?;
+            let what = if regional {
+                "administratora regionalnego"
+            } else {
+                "administratora platformy"
+            };
+            println!("Utworzono konto {what}: {email}");
+            println!(
+                "Logowanie: POST http://{}:{}/api/v1/identity/auth/login",
+                config.gateway.base_domain,
+                config.gateway.listen.port()
+            );
+            if generated {
+                println!("Hasło (pokazywane tylko raz): {password}");
+            }
         }
     }
     Ok(())
@@ -154,7 +231,8 @@ async fn wait_for_ctrl_c(running: lacznik::Running) -> anyhow::Result<()> {
 }
 
 #[allow(clippy::print_stdout)]
-fn print_welcome(config: &Config, offices: &[demo::SeededOffice], embedded: bool) {
+fn print_welcome(config: &Config, seeded: &demo::Seeded, embedded: bool) {
+    let offices = &seeded.offices;
     let port = config.gateway.listen.port();
     let domain = &config.gateway.base_domain;
     println!();
@@ -170,6 +248,21 @@ fn print_welcome(config: &Config, offices: &[demo::SeededOffice], embedded: bool
             office.short_name, office.slug
         );
     }
+    println!();
+    println!(
+        "Konta demonstracyjne (hasło każdego: {}):",
+        lacznik::accounts::DEMO_PASSWORD
+    );
+    for account in &seeded.accounts {
+        let at = match &account.office {
+            Some(slug) => format!("http://{slug}.{domain}:{port}"),
+            None => format!("http://{domain}:{port}"),
+        };
+        println!("  {:<44} {:<36} {at}", account.who, account.email);
+    }
+    println!(
+        "  Logowanie: POST <adres>/api/v1/identity/auth/login  {{\"email\": …, \"password\": …}}"
+    );
     println!();
     println!("  Dokumentacja API:          http://{domain}:{port}/api/docs");
     println!("  Bez DNS dla *.{domain}:    http://127.0.0.1:{port}/t/kielce/api/v1/volunteers");

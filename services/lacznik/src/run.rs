@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use lacznik_config::{Config, DatabaseConfig, DatabaseKind, SERVICES};
 use lacznik_auth::{SigningKeyPair, TokenSigner, TokenVerifier};
+use lacznik_config::{Config, DatabaseConfig, DatabaseKind, SERVICES};
 use lacznik_limits::Limits;
 use lacznik_tenancy::AppDb;
 use secrecy::SecretString;

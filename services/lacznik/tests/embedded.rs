@@ -68,12 +68,35 @@ where
     out
 }
 
+/// Signs in as the demo coordinator of `slug`; the access token.
+async fn coordinator(client: &reqwest::Client, port: u16, slug: &str) -> String {
+    let tokens: Value = client
+        .post(format!("http://127.0.0.1:{port}/api/v1/identity/auth/login"))
+        .header("host", format!("{slug}.localhost"))
+        .json(&serde_json::json!({
+            "email": format!("koordynator@{slug}.example"),
+            "password": lacznik::accounts::DEMO_PASSWORD,
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    tokens["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("demo coordinator of {slug} cannot sign in: {tokens}"))
+        .to_owned()
+}
+
 async fn count(client: &reqwest::Client, port: u16, slug: &str) -> usize {
+    let token = coordinator(client, port, slug).await;
     let page: Value = client
         .get(format!(
             "http://127.0.0.1:{port}/api/v1/volunteers?limit=100"
         ))
         .header("host", format!("{slug}.localhost"))
+        .bearer_auth(token)
         .send()
         .await
         .unwrap()
@@ -113,10 +136,12 @@ async fn demo_starts_from_an_empty_directory_and_serves_the_seeded_offices() {
     assert!(dir.join("data/lacznik.db").exists());
 
     // SQLite has one writer at a time; concurrent registrations must wait, not fail.
+    let token = coordinator(&client, port, "kielce").await;
     let posts = (0..40).map(|i| {
         client
             .post(format!("http://127.0.0.1:{port}/api/v1/volunteers"))
             .header("host", "kielce.localhost")
+            .bearer_auth(&token)
             .json(&serde_json::json!({
                 "first_name": "Hanna", "last_name": "Równoległa",
                 "email": format!("hanna{i}@example.pl"), "birth_date": "1988-08-08"

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
+use lacznik_http::Problem;
 use lacznik_http::auth::Bearer;
 use lacznik_http::tenant::Place;
-use lacznik_http::Problem;
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::payload::Json;
@@ -134,7 +134,11 @@ impl AuthApi {
 
     /// Exchanges a refresh token for a new pair. Each refresh token works once; presenting a
     /// used one ends the whole session (it may have been copied).
-    #[oai(path = "/auth/refresh", method = "post", operation_id = "refresh_session")]
+    #[oai(
+        path = "/auth/refresh",
+        method = "post",
+        operation_id = "refresh_session"
+    )]
     async fn refresh(
         &self,
         identity: Data<&Arc<Identity>>,
@@ -162,7 +166,11 @@ impl AuthApi {
     }
 
     /// Changes the password. Every other session of the account ends.
-    #[oai(path = "/auth/password", method = "post", operation_id = "change_password")]
+    #[oai(
+        path = "/auth/password",
+        method = "post",
+        operation_id = "change_password"
+    )]
     async fn change_password(
         &self,
         identity: Data<&Arc<Identity>>,
@@ -171,13 +179,22 @@ impl AuthApi {
         body: Json<PasswordChange>,
     ) -> Result<Done, Problem> {
         identity
-            .change_password(&auth.0, &body.current_password, &body.new_password, client(req))
+            .change_password(
+                &auth.0,
+                &body.current_password,
+                &body.new_password,
+                client(req),
+            )
             .await?;
         Ok(Done::NoContent)
     }
 
     /// Asks for a password-reset link by email. The answer is the same for every address.
-    #[oai(path = "/auth/password-reset", method = "post", operation_id = "request_password_reset")]
+    #[oai(
+        path = "/auth/password-reset",
+        method = "post",
+        operation_id = "request_password_reset"
+    )]
     async fn request_reset(
         &self,
         identity: Data<&Arc<Identity>>,
@@ -195,7 +212,11 @@ impl AuthApi {
 
     /// Sets a new password with the link from the email. The link works once; every session
     /// of the account ends.
-    #[oai(path = "/auth/password-reset/confirm", method = "post", operation_id = "reset_password")]
+    #[oai(
+        path = "/auth/password-reset/confirm",
+        method = "post",
+        operation_id = "reset_password"
+    )]
     async fn reset(
         &self,
         identity: Data<&Arc<Identity>>,
@@ -204,14 +225,23 @@ impl AuthApi {
         body: Json<ResetInput>,
     ) -> Result<Done, Problem> {
         identity
-            .reset_password(place.0.0.as_ref(), &body.token, &body.new_password, client(req))
+            .reset_password(
+                place.0.0.as_ref(),
+                &body.token,
+                &body.new_password,
+                client(req),
+            )
             .await?;
         Ok(Done::NoContent)
     }
 
     /// Volunteers: asks for a one-time login link by email (no password needed). The answer
     /// is the same for every address.
-    #[oai(path = "/auth/login-link", method = "post", operation_id = "request_login_link")]
+    #[oai(
+        path = "/auth/login-link",
+        method = "post",
+        operation_id = "request_login_link"
+    )]
     async fn request_login_link(
         &self,
         identity: Data<&Arc<Identity>>,
@@ -228,7 +258,11 @@ impl AuthApi {
     }
 
     /// Signs in with a login link.
-    #[oai(path = "/auth/login-link/redeem", method = "post", operation_id = "redeem_login_link")]
+    #[oai(
+        path = "/auth/login-link/redeem",
+        method = "post",
+        operation_id = "redeem_login_link"
+    )]
     async fn redeem_login_link(
         &self,
         identity: Data<&Arc<Identity>>,
@@ -254,7 +288,12 @@ impl AuthApi {
             user_id: user.id,
             email: user.email,
             display_name: user.display_name,
-            roles: caller.claims.roles.iter().map(|r| role_name(*r).to_owned()).collect(),
+            roles: caller
+                .claims
+                .roles
+                .iter()
+                .map(|r| role_name(*r).to_owned())
+                .collect(),
             office: caller.claims.ten.clone(),
             volunteer_id: caller.claims.vid,
             region_code: caller.claims.reg.clone(),

@@ -97,7 +97,12 @@ pub struct InvitationsApi;
 impl InvitationsApi {
     /// Coordinators: invites a volunteer to this office. The link in the email expires (72 h
     /// by default) and works once.
-    #[oai(path = "/invitations", method = "post", operation_id = "invite_volunteer", tag = "Tag::Invitations")]
+    #[oai(
+        path = "/invitations",
+        method = "post",
+        operation_id = "invite_volunteer",
+        tag = "Tag::Invitations"
+    )]
     async fn invite(
         &self,
         identity: Data<&Arc<Identity>>,
@@ -107,13 +112,25 @@ impl InvitationsApi {
     ) -> Result<Invited, Problem> {
         let office = auth.0.require_coordinator()?.clone();
         let invitation = identity
-            .invite(&office, &auth.0, &body.email, Role::Volunteer, body.volunteer_id, client(req))
+            .invite(
+                &office,
+                &auth.0,
+                &body.email,
+                Role::Volunteer,
+                body.volunteer_id,
+                client(req),
+            )
             .await?;
         Ok(Invited::Created(Json(invitation.into())))
     }
 
     /// Coordinators: this office's invitations, newest first.
-    #[oai(path = "/invitations", method = "get", operation_id = "list_invitations", tag = "Tag::Invitations")]
+    #[oai(
+        path = "/invitations",
+        method = "get",
+        operation_id = "list_invitations",
+        tag = "Tag::Invitations"
+    )]
     async fn list(
         &self,
         identity: Data<&Arc<Identity>>,
@@ -127,7 +144,12 @@ impl InvitationsApi {
     }
 
     /// Accepts an invitation and signs in.
-    #[oai(path = "/invitations/accept", method = "post", operation_id = "accept_invitation", tag = "Tag::Invitations")]
+    #[oai(
+        path = "/invitations/accept",
+        method = "post",
+        operation_id = "accept_invitation",
+        tag = "Tag::Invitations"
+    )]
     async fn accept(
         &self,
         identity: Data<&Arc<Identity>>,
@@ -150,7 +172,12 @@ impl InvitationsApi {
 
     /// The security log: sign-ins, failures, lockouts, role grants, invitations, revoked
     /// sessions. Coordinators read their office's; platform admins the platform's.
-    #[oai(path = "/audit", method = "get", operation_id = "list_security_events", tag = "Tag::Audit")]
+    #[oai(
+        path = "/audit",
+        method = "get",
+        operation_id = "list_security_events",
+        tag = "Tag::Audit"
+    )]
     async fn audit(
         &self,
         identity: Data<&Arc<Identity>>,

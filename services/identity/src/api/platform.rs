@@ -129,7 +129,11 @@ impl PlatformApi {
 
     /// Suspends an office: its traffic gets 403 at once (within the gateway's cache time);
     /// its data stays.
-    #[oai(path = "/offices/:slug/suspend", method = "post", operation_id = "suspend_office")]
+    #[oai(
+        path = "/offices/:slug/suspend",
+        method = "post",
+        operation_id = "suspend_office"
+    )]
     async fn suspend(
         &self,
         identity: Data<&Arc<Identity>>,
@@ -142,7 +146,11 @@ impl PlatformApi {
     }
 
     /// Lifts a suspension.
-    #[oai(path = "/offices/:slug/activate", method = "post", operation_id = "activate_office")]
+    #[oai(
+        path = "/offices/:slug/activate",
+        method = "post",
+        operation_id = "activate_office"
+    )]
     async fn activate(
         &self,
         identity: Data<&Arc<Identity>>,
@@ -155,7 +163,11 @@ impl PlatformApi {
     }
 
     /// Invites a coordinator to an office (its first one, or another).
-    #[oai(path = "/offices/:slug/invitations", method = "post", operation_id = "invite_coordinator")]
+    #[oai(
+        path = "/offices/:slug/invitations",
+        method = "post",
+        operation_id = "invite_coordinator"
+    )]
     async fn invite(
         &self,
         identity: Data<&Arc<Identity>>,
@@ -173,7 +185,14 @@ impl PlatformApi {
             slug: record.slug,
         };
         let invitation = identity
-            .invite(&office, &auth.0, &body.email, Role::Coordinator, None, client(req))
+            .invite(
+                &office,
+                &auth.0,
+                &body.email,
+                Role::Coordinator,
+                None,
+                client(req),
+            )
             .await?;
         Ok(Invited::Created(Json(invitation.into())))
     }

@@ -193,7 +193,10 @@ pub fn check_new_password(password: &str, email: Option<&str>) -> Result<(), Pro
     } else if email.is_some_and(|e| password.trim().eq_ignore_ascii_case(e.trim())) {
         v.reject("password", "Hasło nie może być adresem e-mail.");
     } else if password.chars().all(|c| Some(c) == password.chars().next()) {
-        v.reject("password", "Hasło nie może składać się z jednego powtórzonego znaku.");
+        v.reject(
+            "password",
+            "Hasło nie może składać się z jednego powtórzonego znaku.",
+        );
     }
     v.finish()
 }
@@ -299,7 +302,11 @@ impl Identity {
         refresh_expires_at: DateTime<Utc>,
         grants: Grants,
     ) -> Result<TokenPair> {
-        let roles = grants.roles.iter().map(|r| role_name(*r).to_owned()).collect();
+        let roles = grants
+            .roles
+            .iter()
+            .map(|r| role_name(*r).to_owned())
+            .collect();
         let (access_token, _) = self
             .signer
             .sign(
@@ -346,7 +353,14 @@ impl Identity {
             now,
         )
         .await?;
-        self.tokens(office, user.id, opened.session_id, opened.refresh_token, expires, grants)
+        self.tokens(
+            office,
+            user.id,
+            opened.session_id,
+            opened.refresh_token,
+            expires,
+            grants,
+        )
     }
 
     async fn revoked(&self, session_ids: &[Uuid]) {
@@ -371,7 +385,10 @@ impl Identity {
         password: &str,
         client: Client<'_>,
     ) -> Result<TokenPair> {
-        let account = format!("login:account:{}", hash_secret(&users::normalize_email(email)));
+        let account = format!(
+            "login:account:{}",
+            hash_secret(&users::normalize_email(email))
+        );
         let address = client.ip.map(|ip| format!("login:address:{ip}"));
         for key in std::iter::once(&account).chain(address.as_ref()) {
             if let Some(left) = self.limits.locked(key).await? {
@@ -380,7 +397,11 @@ impl Identity {
         }
         let scope = scope_of(office);
         let user = users::find_by_email(self.db.platform.conn(), email).await?;
-        let verified = verify_password(password, user.as_ref().and_then(|u| u.password_hash.clone())).await?;
+        let verified = verify_password(
+            password,
+            user.as_ref().and_then(|u| u.password_hash.clone()),
+        )
+        .await?;
         let now = Utc::now();
         let user = match user {
             Some(user) if verified && user.active => user,
@@ -397,21 +418,31 @@ impl Identity {
                 }
                 let txn = self.db.begin(scope).await?;
                 let user_id = user.map(|u| u.id);
-                audit::record(&txn, AuditEvent {
-                    kind: "login_failed",
-                    user_id,
-                    actor_id: None,
-                    client_ip: client.ip,
-                    detail: serde_json::json!({ "method": "password" }),
-                }, now).await?;
-                if let Some(lock) = locked {
-                    audit::record(&txn, AuditEvent {
-                        kind: "login_locked",
+                audit::record(
+                    &txn,
+                    AuditEvent {
+                        kind: "login_failed",
                         user_id,
                         actor_id: None,
                         client_ip: client.ip,
-                        detail: serde_json::json!({ "seconds": lock.as_secs() }),
-                    }, now).await?;
+                        detail: serde_json::json!({ "method": "password" }),
+                    },
+                    now,
+                )
+                .await?;
+                if let Some(lock) = locked {
+                    audit::record(
+                        &txn,
+                        AuditEvent {
+                            kind: "login_locked",
+                            user_id,
+                            actor_id: None,
+                            client_ip: client.ip,
+                            detail: serde_json::json!({ "seconds": lock.as_secs() }),
+                        },
+                        now,
+                    )
+                    .await?;
                 }
                 txn.commit().await?;
                 return Err(AccountError::InvalidCredentials);
@@ -421,24 +452,36 @@ impl Identity {
         let grants = self.grants(&txn, &user).await?;
         if grants.roles.is_empty() {
             // The right password, but no role here: answered exactly like a wrong one.
-            audit::record(&txn, AuditEvent {
-                kind: "login_failed",
-                user_id: Some(user.id),
-                actor_id: None,
-                client_ip: client.ip,
-                detail: serde_json::json!({ "method": "password", "reason": "no_role" }),
-            }, now).await?;
+            audit::record(
+                &txn,
+                AuditEvent {
+                    kind: "login_failed",
+                    user_id: Some(user.id),
+                    actor_id: None,
+                    client_ip: client.ip,
+                    detail: serde_json::json!({ "method": "password", "reason": "no_role" }),
+                },
+                now,
+            )
+            .await?;
             txn.commit().await?;
             return Err(AccountError::InvalidCredentials);
         }
-        let tokens = self.open_session(&txn, office, &user, grants, client, now).await?;
-        audit::record(&txn, AuditEvent {
-            kind: "login_succeeded",
-            user_id: Some(user.id),
-            actor_id: None,
-            client_ip: client.ip,
-            detail: serde_json::json!({ "method": "password" }),
-        }, now).await?;
+        let tokens = self
+            .open_session(&txn, office, &user, grants, client, now)
+            .await?;
+        audit::record(
+            &txn,
+            AuditEvent {
+                kind: "login_succeeded",
+                user_id: Some(user.id),
+                actor_id: None,
+                client_ip: client.ip,
+                detail: serde_json::json!({ "method": "password" }),
+            },
+            now,
+        )
+        .await?;
         if let Some(hash) = &user.password_hash
             && password::needs_rehash(hash)
         {
@@ -461,22 +504,40 @@ impl Identity {
         let txn = self.db.begin(scope_of(office)).await?;
         match sessions::rotate(&txn, presented, expires, now).await? {
             Refresh::Invalid => Err(AccountError::RefreshInvalid),
-            Refresh::Reused { session_id, user_id } => {
-                audit::record(&txn, AuditEvent {
-                    kind: "refresh_token_reused",
-                    user_id: Some(user_id),
-                    actor_id: None,
-                    client_ip: client.ip,
-                    detail: serde_json::json!({ "session_id": session_id }),
-                }, now).await?;
+            Refresh::Reused {
+                session_id,
+                user_id,
+            } => {
+                audit::record(
+                    &txn,
+                    AuditEvent {
+                        kind: "refresh_token_reused",
+                        user_id: Some(user_id),
+                        actor_id: None,
+                        client_ip: client.ip,
+                        detail: serde_json::json!({ "session_id": session_id }),
+                    },
+                    now,
+                )
+                .await?;
                 txn.commit().await?;
                 self.revoked(&[session_id]).await;
                 Err(AccountError::RefreshReused)
             }
-            Refresh::Rotated { session_id, user_id, authenticated_at, refresh_token } => {
+            Refresh::Rotated {
+                session_id,
+                user_id,
+                authenticated_at,
+                refresh_token,
+            } => {
                 let user = users::find_by_id(&*txn, user_id).await?;
                 let grants = match &user {
-                    Some(user) if user.active && user.password_changed_at.is_none_or(|c| c <= authenticated_at) => {
+                    Some(user)
+                        if user.active
+                            && user
+                                .password_changed_at
+                                .is_none_or(|c| c <= authenticated_at) =>
+                    {
                         Some(self.grants(&txn, user).await?)
                     }
                     _ => None,
@@ -504,13 +565,18 @@ impl Identity {
         let now = Utc::now();
         let txn = self.db.begin(scope_of(caller.office.as_ref())).await?;
         if sessions::revoke(&txn, caller.claims.sid, "logout", now).await? {
-            audit::record(&txn, AuditEvent {
-                kind: "logout",
-                user_id: Some(caller.user_id()),
-                actor_id: None,
-                client_ip: client.ip,
-                detail: serde_json::json!({ "session_id": caller.claims.sid }),
-            }, now).await?;
+            audit::record(
+                &txn,
+                AuditEvent {
+                    kind: "logout",
+                    user_id: Some(caller.user_id()),
+                    actor_id: None,
+                    client_ip: client.ip,
+                    detail: serde_json::json!({ "session_id": caller.claims.sid }),
+                },
+                now,
+            )
+            .await?;
         }
         txn.commit().await?;
         self.revoked(&[caller.claims.sid]).await;
@@ -537,14 +603,26 @@ impl Identity {
         let txn = self.db.begin(scope_of(caller.office.as_ref())).await?;
         users::set_password(&*txn, user.id, &hash, now).await?;
         sessions::reauthenticated(&txn, caller.claims.sid, now).await?;
-        let ended = sessions::revoke_all(&txn, user.id, Some(caller.claims.sid), "password_changed", now).await?;
-        audit::record(&txn, AuditEvent {
-            kind: "password_changed",
-            user_id: Some(user.id),
-            actor_id: None,
-            client_ip: client.ip,
-            detail: serde_json::json!({ "sessions_revoked": ended.len() }),
-        }, now).await?;
+        let ended = sessions::revoke_all(
+            &txn,
+            user.id,
+            Some(caller.claims.sid),
+            "password_changed",
+            now,
+        )
+        .await?;
+        audit::record(
+            &txn,
+            AuditEvent {
+                kind: "password_changed",
+                user_id: Some(user.id),
+                actor_id: None,
+                client_ip: client.ip,
+                detail: serde_json::json!({ "sessions_revoked": ended.len() }),
+            },
+            now,
+        )
+        .await?;
         txn.commit().await?;
         self.revoked(&ended).await;
         Ok(())
@@ -563,7 +641,10 @@ impl Identity {
             from_address: record.mail_from_address,
             reply_to: record.mail_reply_to,
             phone: record.phone,
-            address: format!("{}, {} {}", record.street_address, record.postal_code, record.city),
+            address: format!(
+                "{}, {} {}",
+                record.street_address, record.postal_code, record.city
+            ),
             name: record.name,
         }))
     }
@@ -573,7 +654,10 @@ impl Identity {
         let base = match (office, url::Url::parse(&self.settings.public_url)) {
             (Some(office), Ok(mut url)) => {
                 let host = url.host_str().unwrap_or("localhost").to_owned();
-                if url.set_host(Some(&format!("{}.{host}", office.slug))).is_err() {
+                if url
+                    .set_host(Some(&format!("{}.{host}", office.slug)))
+                    .is_err()
+                {
                     tracing::warn!("public_url cannot take an office subdomain");
                 }
                 url.to_string()
@@ -590,7 +674,13 @@ impl Identity {
     async fn may_email(&self, email: &str) -> Result<bool> {
         let (sent, _) = self
             .limits
-            .hit(&format!("mail:account:{}", hash_secret(&users::normalize_email(email))), Duration::from_secs(3600))
+            .hit(
+                &format!(
+                    "mail:account:{}",
+                    hash_secret(&users::normalize_email(email))
+                ),
+                Duration::from_secs(3600),
+            )
             .await?;
         Ok(sent <= u64::from(self.settings.emails_per_account_hour))
     }
@@ -602,7 +692,11 @@ impl Identity {
             if let Some(left) = self.limits.locked(&key).await? {
                 return Err(AccountError::Locked(left));
             }
-            if let Some(lock) = self.limits.record_failure(&key, &self.settings.address_lockout).await? {
+            if let Some(lock) = self
+                .limits
+                .record_failure(&key, &self.settings.address_lockout)
+                .await?
+            {
                 return Err(AccountError::Locked(lock));
             }
         }
@@ -636,53 +730,88 @@ impl Identity {
             return Ok(());
         }
         let (template, ttl, page, kind) = match purpose {
-            Purpose::PasswordReset => ("password_reset", self.settings.reset_ttl, "konto/nowe-haslo", "password_reset_requested"),
-            Purpose::LoginLink => ("login_link", self.settings.login_link_ttl, "konto/logowanie", "login_link_requested"),
+            Purpose::PasswordReset => (
+                "password_reset",
+                self.settings.reset_ttl,
+                "konto/nowe-haslo",
+                "password_reset_requested",
+            ),
+            Purpose::LoginLink => (
+                "login_link",
+                self.settings.login_link_ttl,
+                "konto/logowanie",
+                "login_link_requested",
+            ),
         };
         if !self.may_email(&user.email).await? {
-            audit::record(&txn, AuditEvent {
-                kind: "email_throttled",
-                user_id: Some(user.id),
-                actor_id: None,
-                client_ip: client.ip,
-                detail: serde_json::json!({ "template": template }),
-            }, now).await?;
+            audit::record(
+                &txn,
+                AuditEvent {
+                    kind: "email_throttled",
+                    user_id: Some(user.id),
+                    actor_id: None,
+                    client_ip: client.ip,
+                    detail: serde_json::json!({ "template": template }),
+                },
+                now,
+            )
+            .await?;
             txn.commit().await?;
             return Ok(());
         }
         let expires_at = now + ttl;
         let secret = links::issue(&txn, user.id, purpose, expires_at, now).await?;
-        lacznik_queue::enqueue(&txn, &Event {
-            topic: "identity.email.requested",
-            payload: EmailRequested {
-                template,
-                to: user.email.clone(),
-                to_name: user.display_name.clone(),
-                locale: "pl",
-                link: self.link(office, page, &secret),
-                expires_at,
-                office: self.sender(office).await?,
-                data: serde_json::json!({}),
+        lacznik_queue::enqueue(
+            &txn,
+            &Event {
+                topic: "identity.email.requested",
+                payload: EmailRequested {
+                    template,
+                    to: user.email.clone(),
+                    to_name: user.display_name.clone(),
+                    locale: "pl",
+                    link: self.link(office, page, &secret),
+                    expires_at,
+                    office: self.sender(office).await?,
+                    data: serde_json::json!({}),
+                },
             },
-        })
+        )
         .await?;
-        audit::record(&txn, AuditEvent {
-            kind,
-            user_id: Some(user.id),
-            actor_id: None,
-            client_ip: client.ip,
-            detail: serde_json::json!({}),
-        }, now).await?;
+        audit::record(
+            &txn,
+            AuditEvent {
+                kind,
+                user_id: Some(user.id),
+                actor_id: None,
+                client_ip: client.ip,
+                detail: serde_json::json!({}),
+            },
+            now,
+        )
+        .await?;
         txn.commit().await?;
         Ok(())
     }
 
-    pub async fn request_password_reset(&self, office: Option<&TenantContext>, email: &str, client: Client<'_>) -> Result<()> {
-        self.send_link(office, email, Purpose::PasswordReset, client).await
+    pub async fn request_password_reset(
+        &self,
+        office: Option<&TenantContext>,
+        email: &str,
+        client: Client<'_>,
+    ) -> Result<()> {
+        self.send_link(office, email, Purpose::PasswordReset, client)
+            .await
     }
 
-    pub async fn request_login_link(&self, office: &TenantContext, email: &str, client: Client<'_>) -> Result<()> {
-        self.send_link(Some(office), email, Purpose::LoginLink, client).await
+    pub async fn request_login_link(
+        &self,
+        office: &TenantContext,
+        email: &str,
+        client: Client<'_>,
+    ) -> Result<()> {
+        self.send_link(Some(office), email, Purpose::LoginLink, client)
+            .await
     }
 
     /// Sets a new password with a reset link; every session of the account ends.
@@ -700,13 +829,18 @@ impl Identity {
         let user_id = redeemed(links::redeem(&txn, Purpose::PasswordReset, secret, now).await?)?;
         users::set_password(&*txn, user_id, &hash, now).await?;
         let ended = sessions::revoke_all(&txn, user_id, None, "password_reset", now).await?;
-        audit::record(&txn, AuditEvent {
-            kind: "password_reset",
-            user_id: Some(user_id),
-            actor_id: None,
-            client_ip: client.ip,
-            detail: serde_json::json!({ "sessions_revoked": ended.len() }),
-        }, now).await?;
+        audit::record(
+            &txn,
+            AuditEvent {
+                kind: "password_reset",
+                user_id: Some(user_id),
+                actor_id: None,
+                client_ip: client.ip,
+                detail: serde_json::json!({ "sessions_revoked": ended.len() }),
+            },
+            now,
+        )
+        .await?;
         txn.commit().await?;
         self.revoked(&ended).await;
         if let Some(user) = users::find_by_id(self.db.platform.conn(), user_id).await? {
@@ -719,23 +853,38 @@ impl Identity {
     }
 
     /// Signs a volunteer in with a login link.
-    pub async fn redeem_login_link(&self, office: &TenantContext, secret: &str, client: Client<'_>) -> Result<TokenPair> {
+    pub async fn redeem_login_link(
+        &self,
+        office: &TenantContext,
+        secret: &str,
+        client: Client<'_>,
+    ) -> Result<TokenPair> {
         let now = Utc::now();
         let txn = self.db.begin(Scope::Office(office.id)).await?;
         let user_id = redeemed(links::redeem(&txn, Purpose::LoginLink, secret, now).await?)?;
-        let user = users::find_by_id(&*txn, user_id).await?.filter(|u| u.active).ok_or(AccountError::LinkInvalid)?;
+        let user = users::find_by_id(&*txn, user_id)
+            .await?
+            .filter(|u| u.active)
+            .ok_or(AccountError::LinkInvalid)?;
         let grants = self.grants(&txn, &user).await?;
         if grants.roles.is_empty() {
             return Err(AccountError::LinkInvalid);
         }
-        let tokens = self.open_session(&txn, Some(office), &user, grants, client, now).await?;
-        audit::record(&txn, AuditEvent {
-            kind: "login_succeeded",
-            user_id: Some(user.id),
-            actor_id: None,
-            client_ip: client.ip,
-            detail: serde_json::json!({ "method": "login_link" }),
-        }, now).await?;
+        let tokens = self
+            .open_session(&txn, Some(office), &user, grants, client, now)
+            .await?;
+        audit::record(
+            &txn,
+            AuditEvent {
+                kind: "login_succeeded",
+                user_id: Some(user.id),
+                actor_id: None,
+                client_ip: client.ip,
+                detail: serde_json::json!({ "method": "login_link" }),
+            },
+            now,
+        )
+        .await?;
         txn.commit().await?;
         Ok(tokens)
     }
@@ -754,19 +903,28 @@ impl Identity {
             .map_err(|e| {
                 let mut v = lacznik_http::problem::Validator::new();
                 v.reject("email", e.message);
-                AccountError::Rejected(v.finish().err().unwrap_or_else(|| Problem::validation(Vec::new())))
+                AccountError::Rejected(
+                    v.finish()
+                        .err()
+                        .unwrap_or_else(|| Problem::validation(Vec::new())),
+                )
             })?
             .into_inner();
         let now = Utc::now();
         let expires_at = now + self.settings.invitation_ttl;
         let txn = self.db.begin(Scope::Office(office.id)).await?;
-        let (invitation, secret) = links::invite(&txn, NewInvitation {
-            email: &email,
-            role,
-            volunteer_id,
-            invited_by: Some(inviter.user_id()),
-            expires_at,
-        }, now).await?;
+        let (invitation, secret) = links::invite(
+            &txn,
+            NewInvitation {
+                email: &email,
+                role,
+                volunteer_id,
+                invited_by: Some(inviter.user_id()),
+                expires_at,
+            },
+            now,
+        )
+        .await?;
         let inviter_name = users::find_by_id(&*txn, inviter.user_id())
             .await?
             .map(|u| u.display_name)
@@ -818,7 +976,9 @@ impl Identity {
         let invitation = redeemed(links::accept(&txn, secret, now).await?)?;
         let user = match users::find_by_email(&*txn, &invitation.email).await? {
             Some(user) => {
-                if user.password_hash.is_none() && let Some(hash) = &hash {
+                if user.password_hash.is_none()
+                    && let Some(hash) = &hash
+                {
                     users::set_password(&*txn, user.id, hash, now).await?;
                 }
                 user
@@ -833,17 +993,31 @@ impl Identity {
                     v.reject("password", "Ustal hasło do konta.");
                 }
                 v.finish().map_err(AccountError::Rejected)?;
-                let id = users::insert_user(&*txn, NewUser {
-                    email: &invitation.email,
-                    display_name: name.unwrap_or_default(),
-                    password_hash: hash,
-                    platform_role: None,
-                    region_code: None,
-                }).await?;
-                users::find_by_id(&*txn, id).await?.ok_or(AccountError::LinkInvalid)?
+                let id = users::insert_user(
+                    &*txn,
+                    NewUser {
+                        email: &invitation.email,
+                        display_name: name.unwrap_or_default(),
+                        password_hash: hash,
+                        platform_role: None,
+                        region_code: None,
+                    },
+                )
+                .await?;
+                users::find_by_id(&*txn, id)
+                    .await?
+                    .ok_or(AccountError::LinkInvalid)?
             }
         };
-        users::grant(&*txn, office.id, user.id, invitation.role, invitation.volunteer_id, None).await?;
+        users::grant(
+            &*txn,
+            office.id,
+            user.id,
+            invitation.role,
+            invitation.volunteer_id,
+            None,
+        )
+        .await?;
         links::accepted_by(&txn, invitation.id, user.id).await?;
         audit::record(&txn, AuditEvent {
             kind: "role_granted",
@@ -853,7 +1027,9 @@ impl Identity {
             detail: serde_json::json!({ "role": role_name(invitation.role), "invitation_id": invitation.id }),
         }, now).await?;
         let grants = self.grants(&txn, &user).await?;
-        let tokens = self.open_session(&txn, Some(office), &user, grants, client, now).await?;
+        let tokens = self
+            .open_session(&txn, Some(office), &user, grants, client, now)
+            .await?;
         txn.commit().await?;
         Ok(tokens)
     }

@@ -21,7 +21,11 @@ pub struct AuditEvent<'a> {
     pub detail: serde_json::Value,
 }
 
-pub async fn record(txn: &ScopedTxn, event: AuditEvent<'_>, now: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn record(
+    txn: &ScopedTxn,
+    event: AuditEvent<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     tracing::info!(kind = event.kind, "security event");
     insert(
         txn.scope(),
@@ -54,7 +58,11 @@ pub struct AuditEntry {
 }
 
 /// Events newest first, before `before` (an event id) when given.
-pub async fn list(txn: &ScopedTxn, before: Option<Uuid>, limit: u64) -> Result<Vec<AuditEntry>, DbErr> {
+pub async fn list(
+    txn: &ScopedTxn,
+    before: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<AuditEntry>, DbErr> {
     let scope = txn.scope();
     let mut query = Query::new(format!(
         "SELECT id, occurred_at, kind, user_id, actor_id, client_ip, detail FROM {} WHERE 1 = 1",

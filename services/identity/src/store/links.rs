@@ -44,16 +44,19 @@ pub async fn issue(
     now: DateTime<Utc>,
 ) -> Result<String, DbErr> {
     let scope = txn.scope();
-    Query::new(format!("UPDATE {} SET used_at = ", scope.table("one_time_tokens")))
-        .bind(now)
-        .sql(" WHERE user_id = ")
-        .bind(user_id)
-        .sql(" AND purpose = ")
-        .bind(purpose.as_str())
-        .sql(" AND used_at IS NULL")
-        .in_scope(scope, "")
-        .execute(&**txn)
-        .await?;
+    Query::new(format!(
+        "UPDATE {} SET used_at = ",
+        scope.table("one_time_tokens")
+    ))
+    .bind(now)
+    .sql(" WHERE user_id = ")
+    .bind(user_id)
+    .sql(" AND purpose = ")
+    .bind(purpose.as_str())
+    .sql(" AND used_at IS NULL")
+    .in_scope(scope, "")
+    .execute(&**txn)
+    .await?;
     let secret = new_secret();
     insert(
         scope,
@@ -150,7 +153,8 @@ fn invitation(row: &sea_orm::QueryResult) -> Result<Invitation, DbErr> {
     })
 }
 
-const INVITATION_COLUMNS: &str = "id, email, role, volunteer_id, created_at, expires_at, accepted_at";
+const INVITATION_COLUMNS: &str =
+    "id, email, role, volunteer_id, created_at, expires_at, accepted_at";
 
 /// What an invitation is for.
 pub struct NewInvitation<'a> {
@@ -253,13 +257,15 @@ pub async fn accepted_by(txn: &ScopedTxn, id: Uuid, user_id: Uuid) -> Result<(),
 /// The office's invitations, newest first.
 pub async fn list(txn: &ScopedTxn, limit: u64) -> Result<Vec<Invitation>, DbErr> {
     debug_assert!(matches!(txn.scope(), Scope::Office(_)));
-    Query::new(format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE 1 = 1"))
-        .in_scope(txn.scope(), "")
-        .sql(" ORDER BY id DESC LIMIT ")
-        .bind(limit as i64)
-        .all(&**txn)
-        .await?
-        .iter()
-        .map(invitation)
-        .collect()
+    Query::new(format!(
+        "SELECT {INVITATION_COLUMNS} FROM invitations WHERE 1 = 1"
+    ))
+    .in_scope(txn.scope(), "")
+    .sql(" ORDER BY id DESC LIMIT ")
+    .bind(limit as i64)
+    .all(&**txn)
+    .await?
+    .iter()
+    .map(invitation)
+    .collect()
 }

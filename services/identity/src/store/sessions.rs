@@ -39,7 +39,11 @@ pub enum Refresh {
     Invalid,
 }
 
-async fn issue_token(txn: &ScopedTxn, session_id: Uuid, now: DateTime<Utc>) -> Result<String, DbErr> {
+async fn issue_token(
+    txn: &ScopedTxn,
+    session_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<String, DbErr> {
     let secret = new_secret();
     insert(
         txn.scope(),
@@ -56,7 +60,11 @@ async fn issue_token(txn: &ScopedTxn, session_id: Uuid, now: DateTime<Utc>) -> R
     Ok(secret)
 }
 
-pub async fn open(txn: &ScopedTxn, new: NewSession<'_>, now: DateTime<Utc>) -> Result<Opened, DbErr> {
+pub async fn open(
+    txn: &ScopedTxn,
+    new: NewSession<'_>,
+    now: DateTime<Utc>,
+) -> Result<Opened, DbErr> {
     let session_id = Uuid::now_v7();
     insert(
         txn.scope(),
@@ -162,16 +170,19 @@ pub async fn revoke(
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let scope = txn.scope();
-    Ok(Query::new(format!("UPDATE {} SET revoked_at = ", scope.table("sessions")))
-        .bind(now)
-        .sql(", revoked_reason = ")
-        .bind(reason.to_owned())
-        .sql(" WHERE id = ")
-        .bind(session_id)
-        .sql(" AND revoked_at IS NULL")
-        .in_scope(scope, "")
-        .execute(&**txn)
-        .await?
+    Ok(Query::new(format!(
+        "UPDATE {} SET revoked_at = ",
+        scope.table("sessions")
+    ))
+    .bind(now)
+    .sql(", revoked_reason = ")
+    .bind(reason.to_owned())
+    .sql(" WHERE id = ")
+    .bind(session_id)
+    .sql(" AND revoked_at IS NULL")
+    .in_scope(scope, "")
+    .execute(&**txn)
+    .await?
         == 1)
 }
 
@@ -202,14 +213,21 @@ pub async fn revoke_all(
 }
 
 /// Records that the session's owner proved their credentials again (after changing password).
-pub async fn reauthenticated(txn: &ScopedTxn, session_id: Uuid, now: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn reauthenticated(
+    txn: &ScopedTxn,
+    session_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     let scope = txn.scope();
-    Query::new(format!("UPDATE {} SET authenticated_at = ", scope.table("sessions")))
-        .bind(now)
-        .sql(" WHERE id = ")
-        .bind(session_id)
-        .in_scope(scope, "")
-        .execute(&**txn)
-        .await
-        .map(|_| ())
+    Query::new(format!(
+        "UPDATE {} SET authenticated_at = ",
+        scope.table("sessions")
+    ))
+    .bind(now)
+    .sql(" WHERE id = ")
+    .bind(session_id)
+    .in_scope(scope, "")
+    .execute(&**txn)
+    .await
+    .map(|_| ())
 }

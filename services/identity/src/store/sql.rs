@@ -47,7 +47,10 @@ impl Query {
     }
 
     pub async fn execute(self, conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
-        Ok(conn.execute_raw(self.statement(conn)).await?.rows_affected())
+        Ok(conn
+            .execute_raw(self.statement(conn))
+            .await?
+            .rows_affected())
     }
 
     pub async fn one(self, conn: &impl ConnectionTrait) -> Result<Option<QueryResult>, DbErr> {
@@ -71,7 +74,10 @@ pub(crate) fn insert(scope: Scope, base: &str, columns: Vec<(&str, Value)>) -> Q
 /// `INSERT INTO <table> (cols…) VALUES (…)`.
 pub(crate) fn insert_into(table: &str, columns: Vec<(&str, Value)>) -> Query {
     let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
-    let mut query = Query::new(format!("INSERT INTO {table} ({}) VALUES (", names.join(", ")));
+    let mut query = Query::new(format!(
+        "INSERT INTO {table} ({}) VALUES (",
+        names.join(", ")
+    ));
     for (i, (_, value)) in columns.into_iter().enumerate() {
         if i > 0 {
             query = query.sql(", ");

@@ -50,7 +50,10 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-pub async fn find_by_email(conn: &impl ConnectionTrait, email: &str) -> Result<Option<User>, DbErr> {
+pub async fn find_by_email(
+    conn: &impl ConnectionTrait,
+    email: &str,
+) -> Result<Option<User>, DbErr> {
     Query::new(format!("SELECT {USER_COLUMNS} FROM users WHERE email = "))
         .bind(normalize_email(email))
         .one(conn)
