@@ -29,11 +29,10 @@ fn timestamp_null(name: &'static str) -> ColumnDef {
 }
 
 /// The tables that exist once per office and once for the platform, and how each is shaped.
-fn scoped_tables() -> [(
-    &'static str,
-    &'static str,
-    fn(TableCreateStatement) -> TableCreateStatement,
-); 5] {
+/// Adds a scoped table's own columns.
+type Columns = fn(TableCreateStatement) -> TableCreateStatement;
+
+fn scoped_tables() -> [(&'static str, &'static str, Columns); 5] {
     [
         ("sessions", "platform_sessions", |mut t| {
             t.col(ColumnDef::new("user_id").uuid().not_null())

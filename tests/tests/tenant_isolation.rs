@@ -29,8 +29,7 @@ async fn another_office_cannot_list_read_change_or_delete_a_volunteer() {
             .await
             .json(&json!({"first_name": "Przejęta"})),
         app.raw(Method::GET, &prefixed).bearer_auth(&plock_token),
-        app.raw(Method::DELETE, &prefixed)
-            .bearer_auth(&plock_token),
+        app.raw(Method::DELETE, &prefixed).bearer_auth(&plock_token),
         app.raw(Method::PATCH, &prefixed)
             .bearer_auth(&plock_token)
             .json(&json!({"first_name": "Przejęta"})),

@@ -103,6 +103,11 @@ impl TestDb {
 
     /// Configuration pointing the platform at this database, every listener on port 0.
     pub fn config(&self) -> Config {
+        self.config_with(serde_json::json!({}))
+    }
+
+    /// [`TestDb::config`] with some settings replaced, e.g. `{"limits": {"account_failures": 3}}`.
+    pub fn config_with(&self, overrides: serde_json::Value) -> Config {
         use secrecy::ExposeSecret;
         let figment = Figment::new().merge(Serialized::defaults(serde_json::json!({
             "auth": { "signing_key": self.signing_key.expose_secret() },
@@ -114,6 +119,7 @@ impl TestDb {
                 "volunteers": { "listen": "127.0.0.1:0" },
             },
         })));
+        let figment = figment.merge(Serialized::defaults(overrides));
         Config::from_figment(figment).expect("test configuration")
     }
 }
@@ -190,9 +196,21 @@ impl TestApp {
         Self::spawn_with(db, lacznik_telemetry::init_for_tests()).await
     }
 
+    /// Runs the platform with some settings replaced (see [`TestDb::config_with`]).
+    pub async fn spawn_configured(overrides: serde_json::Value) -> Self {
+        let db = TestDb::new().await;
+        let config = db.config_with(overrides);
+        Self::start(db, config, lacznik_telemetry::init_for_tests()).await
+    }
+
     /// Runs the platform with the given telemetry (e.g. spans recorded in memory).
     pub async fn spawn_with(db: TestDb, telemetry: lacznik_telemetry::Telemetry) -> Self {
-        let running = lacznik::start(&db.config(), lacznik::Component::All, &telemetry)
+        let config = db.config();
+        Self::start(db, config, telemetry).await
+    }
+
+    async fn start(db: TestDb, config: Config, telemetry: lacznik_telemetry::Telemetry) -> Self {
+        let running = lacznik::start(&config, lacznik::Component::All, &telemetry)
             .await
             .expect("start platform");
         Self {

@@ -71,7 +71,9 @@ where
 /// Signs in as the demo coordinator of `slug`; the access token.
 async fn coordinator(client: &reqwest::Client, port: u16, slug: &str) -> String {
     let tokens: Value = client
-        .post(format!("http://127.0.0.1:{port}/api/v1/identity/auth/login"))
+        .post(format!(
+            "http://127.0.0.1:{port}/api/v1/identity/auth/login"
+        ))
         .header("host", format!("{slug}.localhost"))
         .json(&serde_json::json!({
             "email": format!("koordynator@{slug}.example"),

@@ -192,7 +192,7 @@ pub fn check_new_password(password: &str, email: Option<&str>) -> Result<(), Pro
         v.reject("password", "Hasło może mieć najwyżej 128 znaków.");
     } else if email.is_some_and(|e| password.trim().eq_ignore_ascii_case(e.trim())) {
         v.reject("password", "Hasło nie może być adresem e-mail.");
-    } else if password.chars().all(|c| Some(c) == password.chars().next()) {
+    } else if password.chars().all(|c| password.starts_with(c)) {
         v.reject(
             "password",
             "Hasło nie może składać się z jednego powtórzonego znaku.",
@@ -910,6 +910,7 @@ impl Identity {
                 )
             })?
             .into_inner();
+        let email = users::normalize_email(&email);
         let now = Utc::now();
         let expires_at = now + self.settings.invitation_ttl;
         let txn = self.db.begin(Scope::Office(office.id)).await?;

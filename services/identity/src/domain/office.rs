@@ -58,7 +58,9 @@ impl OfficeInput {
     pub fn validate(self) -> Result<NewTenant, Problem> {
         let mut v = Validator::new();
         let slug = v.check(TenantSlug::parse(&self.slug));
-        let region = v.check(RegionCode::parse(&self.region_code));
+        let region = RegionCode::parse(&self.region_code)
+            .map_err(|e| v.reject("region_code", e.message))
+            .ok();
         let email = v.check(Email::parse(&self.email));
         let optional_email = |v: &mut Validator, field: &str, value: Option<String>| {
             let value = value.filter(|s| !s.trim().is_empty())?;
