@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Load benchmark for the Foundation path: GET one volunteer and GET a page of 20, direct to the
-# volunteers service and through the gateway, both on PostgreSQL with RLS (as lacznik_app), and
-# PostgreSQL's own ceiling for the same work measured with pgbench in the same run.
+# Load benchmark: GET one volunteer and GET a page of 20 as a signed-in coordinator, direct to
+# the volunteers service and through the gateway, both on PostgreSQL with RLS (as lacznik_app),
+# and PostgreSQL's own ceiling for the same work measured with pgbench in the same run; the
+# office card through the gateway with and without a bearer token (what verifying tokens at
+# the gateway costs); and the latency of signing in (argon2id).
 #
 # The machine is shared and noisy, so each measurement runs ROUNDS times, interleaved (direct,
 # gateway, database, direct, …), and the summary takes the median of each.
@@ -31,13 +33,22 @@ export LACZNIK__SERVICES__IDENTITY__LISTEN=127.0.0.1:18081
 export LACZNIK__SERVICES__VOLUNTEERS__LISTEN=$VOL
 export LACZNIK__DATABASE__MAX_CONNECTIONS=32
 export LACZNIK__TELEMETRY__LOG_FILTER=warn
+# Rate limits and revocations in Redis, as in production; the office limit out of the way.
+export LACZNIK__REDIS__URL=${REDIS:-redis://127.0.0.1:6379/0}
+export LACZNIK__REDIS__KEY_PREFIX="lacznik:bench:$$:"
+export LACZNIK__LIMITS__TENANT_REQUESTS=1000000000
+export LACZNIK__AUTH__ACCESS_TOKEN_TTL_SECS=7200
 target/release/lacznik demo >/dev/null &
 APP=$!
 trap 'kill $APP 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -fs "http://$GW/readyz" >/dev/null && break; sleep 0.2; done
 
 TENANT=$(curl -fs -H 'Host: kielce.localhost' "http://$GW/api/v1/identity/office" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-VID=$(curl -fs -H 'Host: kielce.localhost' "http://$GW/api/v1/volunteers?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+TOKEN=$(curl -fs -H 'Host: kielce.localhost' -H 'Content-Type: application/json' \
+  -d '{"email":"koordynator@kielce.example","password":"Wolontariat-2026"}' \
+  "http://$GW/api/v1/identity/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+AUTH="Authorization: Bearer $TOKEN"
+VID=$(curl -fs -H 'Host: kielce.localhost' -H "$AUTH" "http://$GW/api/v1/volunteers?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
 
 {
   echo "# Łącznik load benchmark — $(date -u +%FT%TZ)"
@@ -76,15 +87,37 @@ run_pgbench() { # script
     | grep -E 'tps|latency|transactions actually' | tee -a "$OUT"
 }
 
-DIRECT=("X-Tenant-Id: $TENANT" "X-Tenant-Slug: kielce")
+# Sequential sign-ins as the demo coordinator: the argon2id verification dominates.
+login_latency() {
+  python3 - "$GW" <<'PY' | tee -a "$OUT"
+import json, statistics, sys, time, urllib.request
+body = json.dumps({"email": "koordynator@kielce.example", "password": "Wolontariat-2026"}).encode()
+times = []
+for _ in range(40):
+    req = urllib.request.Request(f"http://{sys.argv[1]}/api/v1/identity/auth/login", data=body,
+        headers={"Host": "kielce.localhost", "Content-Type": "application/json"})
+    start = time.perf_counter()
+    with urllib.request.urlopen(req) as r:
+        r.read()
+    times.append((time.perf_counter() - start) * 1000)
+times.sort()
+print("## login: POST /auth/login, 40 sequential sign-ins")
+print(f"login latency: p50 {statistics.median(times):.1f} ms, p95 {times[int(len(times) * 0.95) - 1]:.1f} ms, max {times[-1]:.1f} ms")
+PY
+}
+
+DIRECT=("X-Tenant-Id: $TENANT" "X-Tenant-Slug: kielce" "$AUTH")
 for round in $(seq 1 "$ROUNDS"); do
   echo "# round $round" | tee -a "$OUT"
   run_wrk "direct: GET one volunteer" "http://$VOL/api/v1/volunteers/$VID" "${DIRECT[@]}"
-  run_wrk "gateway: GET one volunteer" "http://$GW/api/v1/volunteers/$VID" "Host: kielce.localhost"
+  run_wrk "gateway: GET one volunteer" "http://$GW/api/v1/volunteers/$VID" "Host: kielce.localhost" "$AUTH"
   run_pgbench one
   run_wrk "direct: GET page of 20" "http://$VOL/api/v1/volunteers?limit=20" "${DIRECT[@]}"
-  run_wrk "gateway: GET page of 20" "http://$GW/api/v1/volunteers?limit=20" "Host: kielce.localhost"
+  run_wrk "gateway: GET page of 20" "http://$GW/api/v1/volunteers?limit=20" "Host: kielce.localhost" "$AUTH"
   run_pgbench page
+  run_wrk "gateway: GET office card, no token" "http://$GW/api/v1/identity/office" "Host: kielce.localhost"
+  run_wrk "gateway: GET office card, with token" "http://$GW/api/v1/identity/office" "Host: kielce.localhost" "$AUTH"
+  login_latency
 done
 rm -rf "$SCRIPTS"
 python3 infra/bench/summarize.py "$OUT" | tee -a "$OUT"

@@ -8,7 +8,7 @@ label = None
 for line in open(sys.argv[1], encoding="utf-8"):
     if line.startswith("## "):
         label = line[3:].strip()
-        runs.setdefault(label, {"rate": [], "p50": [], "p99": [], "avg": []})
+        runs.setdefault(label, {"rate": [], "p50": [], "p99": [], "avg": [], "login": []})
         continue
     if label is None:
         continue
@@ -21,6 +21,8 @@ for line in open(sys.argv[1], encoding="utf-8"):
         runs[label]["p50" if m[1] == "50" else "p99"].append(ms)
     elif m := re.match(r"latency average = ([\d.]+) ms", line):
         runs[label]["avg"].append(float(m[1]))
+    elif m := re.match(r"login latency: p50 ([\d.]+) ms, p95 ([\d.]+) ms", line):
+        runs[label]["login"].append((float(m[1]), float(m[2])))
 
 
 def med(values):
@@ -30,7 +32,9 @@ def med(values):
 print("\n# summary (median of rounds)")
 for name, r in runs.items():
     rate = med(r["rate"])
-    if r["p50"]:
+    if r["login"]:
+        print(f"{name}: p50 {med([x[0] for x in r['login']]):.1f} ms, p95 {med([x[1] for x in r['login']]):.1f} ms")
+    elif r["p50"]:
         print(f"{name}: {rate:,.0f} req/s, p50 {med(r['p50']):.1f} ms, p99 {med(r['p99']):.1f} ms  (rounds: {', '.join(f'{x:,.0f}' for x in r['rate'])})")
     else:
         print(f"{name}: {rate:,.0f} tx/s, avg latency {med(r['avg']):.1f} ms  (rounds: {', '.join(f'{x:,.0f}' for x in r['rate'])})")
@@ -40,3 +44,7 @@ for work, script in [("GET one volunteer", "one"), ("GET page of 20", "page")]:
     ceiling = med(runs[f"pgbench: {script} (BEGIN; set_config; SELECT; COMMIT) as lacznik_app"]["rate"])
     print(f"{work}: gateway = {gateway / ceiling:.1%} of the database ceiling (target ≥ 40%); "
           f"the gateway costs {1 - gateway / direct:.1%} of direct throughput (target ≤ 20%)")
+no_token = med(runs["gateway: GET office card, no token"]["rate"])
+with_token = med(runs["gateway: GET office card, with token"]["rate"])
+print(f"office card through the gateway: {with_token:,.0f} req/s with a token vs {no_token:,.0f} without "
+      f"— verifying the token (and the revocation look-up) costs {1 - with_token / no_token:.1%}")

@@ -1059,3 +1059,63 @@ async fn a_platform_admin_onboards_an_office_invites_its_coordinator_and_suspend
     assert!(kinds.contains(&"office_onboarded"), "{kinds:?}");
     assert!(kinds.contains(&"office_suspended"), "{kinds:?}");
 }
+
+#[tokio::test]
+async fn one_person_in_two_offices_has_a_separate_session_and_role_in_each() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("kielce").await;
+    app.create_tenant("plock").await;
+    app.create_volunteer("kielce", "zofia@example.pl").await;
+    let profile = app.create_volunteer("plock", "marta@example.pl").await;
+    let email = "marta@example.pl";
+    app.create_user(Some("kielce"), email, Role::Coordinator, None, None)
+        .await;
+    app.create_user(
+        Some("plock"),
+        email,
+        Role::Volunteer,
+        Some(profile["id"].as_str().unwrap().parse().unwrap()),
+        None,
+    )
+    .await;
+
+    let in_kielce = app.login(Some("kielce"), email).await;
+    let in_plock = app.login(Some("plock"), email).await;
+    assert_eq!(in_kielce["roles"], json!(["coordinator"]));
+    assert_eq!(in_plock["roles"], json!(["volunteer"]));
+    assert_ne!(
+        claims_of(&token(&in_kielce)).sid,
+        claims_of(&token(&in_plock)).sid
+    );
+    // A coordinator in Kielce, but only a volunteer in Płock.
+    let kielce_list = app
+        .at("kielce", Method::GET, "/api/v1/volunteers")
+        .bearer_auth(token(&in_kielce))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kielce_list.status(), StatusCode::OK);
+    let plock_list = app
+        .at("plock", Method::GET, "/api/v1/volunteers")
+        .bearer_auth(token(&in_plock))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(plock_list).await.1, "forbidden");
+
+    // Signing out of Kielce leaves the Płock session alone.
+    let response = app
+        .at("kielce", Method::POST, "/api/v1/identity/auth/logout")
+        .bearer_auth(token(&in_kielce))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let me = app
+        .at("plock", Method::GET, "/api/v1/identity/me")
+        .bearer_auth(token(&in_plock))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_of(me).await["office"], "plock");
+}

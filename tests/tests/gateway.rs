@@ -360,6 +360,22 @@ async fn health_openapi_and_docs_are_served() {
         );
     }
     assert!(spec["components"]["schemas"].get("Problem").is_some());
+    // Signing in is documented, and the protected operations say they need the bearer token.
+    assert_eq!(
+        spec["components"]["securitySchemes"]["Bearer"]["scheme"],
+        "bearer"
+    );
+    assert!(spec["paths"].get("/api/v1/identity/auth/login").is_some());
+    for (path, method) in [
+        ("/api/v1/volunteers", "get"),
+        ("/api/v1/identity/me", "get"),
+    ] {
+        assert_eq!(
+            spec["paths"][path][method]["security"],
+            serde_json::json!([{ "Bearer": [] }]),
+            "{method} {path}"
+        );
+    }
     assert!(
         spec["paths"]
             .as_object()

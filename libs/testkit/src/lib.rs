@@ -255,6 +255,8 @@ impl TestApp {
                 website: None,
                 office_hours: "poniedziałek–piątek 8:00–16:00".into(),
                 hosts,
+                time_zone: "Europe/Warsaw".into(),
+                locale: "pl-PL".into(),
                 mail_from_name: None,
                 mail_from_address: None,
                 mail_reply_to: None,

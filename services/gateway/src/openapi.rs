@@ -89,10 +89,11 @@ async fn spec(gateway: &Gateway) -> Value {
     merged
 }
 
-/// Unions paths, tags and component schemas of the services' documents.
+/// Unions paths, tags, component schemas and security schemes of the services' documents.
 fn merge(parts: Vec<Value>, missing: &[String]) -> Value {
     let mut paths = Map::new();
     let mut schemas = Map::new();
+    let mut security = Map::new();
     let mut tags: Vec<Value> = Vec::new();
     for part in parts {
         if let Some(p) = part.get("paths").and_then(Value::as_object) {
@@ -103,6 +104,12 @@ fn merge(parts: Vec<Value>, missing: &[String]) -> Value {
             .and_then(Value::as_object)
         {
             schemas.extend(s.clone());
+        }
+        if let Some(s) = part
+            .pointer("/components/securitySchemes")
+            .and_then(Value::as_object)
+        {
+            security.extend(s.clone());
         }
         for tag in part
             .get("tags")
@@ -118,7 +125,13 @@ fn merge(parts: Vec<Value>, missing: &[String]) -> Value {
     let mut description = String::from(
         "Interfejs API platformy Łącznik. Każdy ośrodek ma własny adres \
          (`<ośrodek>.<domena>` albo prefiks `/t/<ośrodek>/`); wszystkie dane dotyczą ośrodka z adresu. \
-         Błędy są zwracane jako `application/problem+json` (RFC 9457) ze stałym polem `code`.",
+         Błędy są zwracane jako `application/problem+json` (RFC 9457) ze stałym polem `code`.\n\n\
+         **Logowanie:** `POST /api/v1/identity/auth/login` pod adresem ośrodka zwraca token dostępu \
+         (nagłówek `Authorization: Bearer …`, ważny 15 minut) i jednorazowy token odświeżania. \
+         Token działa tylko pod adresem ośrodka, dla którego został wydany (inny ośrodek: 403 \
+         `token_tenant_mismatch`); administratorzy platformy i regionów logują się pod adresem \
+         głównym, bez ośrodka. Uprawnienia zależą od roli: koordynator — dane ośrodka; \
+         wolontariusz — własny profil; administrator regionalny — tylko zbiorcze statystyki.",
     );
     if !missing.is_empty() {
         description.push_str(&format!(
@@ -135,7 +148,7 @@ fn merge(parts: Vec<Value>, missing: &[String]) -> Value {
         },
         "tags": tags,
         "paths": paths,
-        "components": { "schemas": schemas },
+        "components": { "schemas": schemas, "securitySchemes": security },
     })
 }
 

@@ -270,6 +270,8 @@ async fn seed_offices(db: &AppDb) -> anyhow::Result<Vec<SeededOffice>> {
                 website: Some(office.website.into()),
                 office_hours: office.office_hours.into(),
                 hosts: Vec::new(),
+                time_zone: "Europe/Warsaw".into(),
+                locale: "pl-PL".into(),
                 mail_from_name: None,
                 mail_from_address: None,
                 mail_reply_to: None,

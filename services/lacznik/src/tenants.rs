@@ -43,6 +43,9 @@ pub struct TenantArgs {
     /// An extra host name of the office (repeatable).
     #[arg(long = "host")]
     pub hosts: Vec<String>,
+    /// Default language of the office's emails: pl-PL (default) or en-GB.
+    #[arg(long)]
+    pub locale: Option<String>,
     /// Sender name of the office's emails (default: the short name).
     #[arg(long)]
     pub mail_from_name: Option<String>,
@@ -72,6 +75,8 @@ impl TenantArgs {
             website: self.website,
             office_hours: self.office_hours,
             hosts: self.hosts,
+            time_zone: None,
+            locale: self.locale,
             mail_from_name: self.mail_from_name,
             mail_from_address: self.mail_from,
             mail_reply_to: self.reply_to,

@@ -19,8 +19,13 @@ fn free_port() -> u16 {
 }
 
 fn demo(dir: &PathBuf, port: u16) -> Child {
+    lacznik(dir, port, "demo")
+}
+
+/// `lacznik <command>` in `dir`, the gateway on `port`, nothing but defaults otherwise.
+fn lacznik(dir: &PathBuf, port: u16, command: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_lacznik"))
-        .arg("demo")
+        .arg(command)
         .current_dir(dir)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -161,6 +166,65 @@ async fn demo_starts_from_an_empty_directory_and_serves_the_seeded_offices() {
     let mut child = demo(&dir, port);
     wait_healthy(&client, port).await;
     assert_eq!(count(&client, port, "kielce").await, 80);
+    child.kill().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn an_admin_made_on_the_command_line_signs_in_on_the_platform() {
+    let dir = std::env::temp_dir().join(format!("lacznik-admin-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let create = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_lacznik"))
+            .args(["user", "create-admin", "--email", "Anna@Example.pl"])
+            .args(["--name", "Anna Administratorka"])
+            .current_dir(&dir)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap()
+    };
+    let created = create();
+    let stdout = String::from_utf8_lossy(&created.stdout).into_owned();
+    assert!(created.status.success(), "{stdout}");
+    let password = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Hasło (pokazywane tylko raz): "))
+        .unwrap_or_else(|| panic!("no password printed: {stdout}"))
+        .to_owned();
+    let again = create();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("już istnieje"));
+
+    let client = reqwest::Client::new();
+    let port = free_port();
+    let mut child = lacznik(&dir, port, "serve");
+    wait_healthy(&client, port).await;
+    let login = |password: String| {
+        client
+            .post(format!(
+                "http://127.0.0.1:{port}/api/v1/identity/auth/login"
+            ))
+            .json(&serde_json::json!({ "email": "anna@example.pl", "password": password }))
+            .send()
+    };
+    assert_eq!(login("nie-to-hasło".into()).await.unwrap().status(), 401);
+    let pair: Value = login(password).await.unwrap().json().await.unwrap();
+    assert_eq!(pair["roles"], serde_json::json!(["platform_admin"]));
+    let offices: Value = client
+        .get(format!(
+            "http://127.0.0.1:{port}/api/v1/identity/platform/offices"
+        ))
+        .bearer_auth(pair["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(offices, serde_json::json!([]));
     child.kill().await.unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -42,6 +42,11 @@ pub struct OfficeInput {
     #[oai(default)]
     #[serde(default)]
     pub hosts: Vec<String>,
+    /// IANA time zone (default `Europe/Warsaw`).
+    #[oai(validator(max_length = 64))]
+    pub time_zone: Option<String>,
+    /// Default language of emails: `pl-PL` (default) or `en-GB`.
+    pub locale: Option<String>,
     /// Sender name of the office's emails (default: the short name).
     #[oai(validator(max_length = 254))]
     pub mail_from_name: Option<String>,
@@ -115,6 +120,27 @@ impl OfficeInput {
                 v.reject("hosts", "To nie jest poprawna nazwa hosta.");
             }
         }
+        let time_zone = self
+            .time_zone
+            .filter(|z| !z.trim().is_empty())
+            .unwrap_or_else(|| "Europe/Warsaw".into());
+        let iana = time_zone.split('/').count() >= 2
+            && time_zone.split('/').all(|part| {
+                !part.is_empty()
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"_+-".contains(&b))
+            });
+        if !iana {
+            v.reject(
+                "time_zone",
+                "Podaj strefę czasową w postaci IANA, np. Europe/Warsaw.",
+            );
+        }
+        let locale = self.locale.unwrap_or_else(|| "pl-PL".into());
+        if !matches!(locale.as_str(), "pl-PL" | "en-GB") {
+            v.reject("locale", "Obsługiwane języki to pl-PL i en-GB.");
+        }
         v.finish()?;
         match (slug, region, email) {
             (Some(slug), Some(region), Some(email)) => Ok(NewTenant {
@@ -131,6 +157,8 @@ impl OfficeInput {
                 website: self.website.filter(|w| !w.trim().is_empty()),
                 office_hours: self.office_hours.trim().to_owned(),
                 hosts,
+                time_zone,
+                locale,
                 mail_from_name: self.mail_from_name.filter(|n| !n.trim().is_empty()),
                 mail_from_address,
                 mail_reply_to,

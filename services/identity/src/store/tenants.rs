@@ -84,6 +84,10 @@ pub struct NewTenant {
     pub website: Option<String>,
     pub office_hours: String,
     pub hosts: Vec<String>,
+    /// IANA time zone of the office's dates and reminders, e.g. `Europe/Warsaw`.
+    pub time_zone: String,
+    /// Default language of the office's emails: `pl-PL` or `en-GB`.
+    pub locale: String,
     /// Sender identity of the office's emails; absent parts default to the short name and email.
     pub mail_from_name: Option<String>,
     pub mail_from_address: Option<String>,
@@ -132,8 +136,8 @@ pub async fn create_tenant(db: &PlatformDb, new: NewTenant) -> Result<TenantReco
         email: Set(new.email),
         website: Set(new.website),
         office_hours: Set(new.office_hours),
-        time_zone: Set("Europe/Warsaw".into()),
-        locale: Set("pl-PL".into()),
+        time_zone: Set(new.time_zone),
+        locale: Set(new.locale),
         status: Set(TenantStatus::Active.as_str().into()),
         created_at: Set(Utc::now()),
         mail_from_name: Set(new.mail_from_name),
