@@ -53,6 +53,15 @@ fn tokens(c: &mut Criterion) {
         })
     });
     group.bench_function("verify", |b| {
+        // A fresh verifier each time: the signature is checked, nothing is remembered.
+        b.iter_batched(
+            || TokenVerifier::for_pair(&pair).unwrap(),
+            |fresh| fresh.verify(black_box(&token)).unwrap(),
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("verify, remembered", |b| {
+        verifier.verify(&token).unwrap();
         b.iter(|| verifier.verify(black_box(&token)).unwrap())
     });
     group.finish();

@@ -3,6 +3,7 @@
 //! — `alg: none`, an HMAC token keyed with a public key, a foreign audience — is rejected.
 
 use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::errors::ErrorKind;
@@ -98,11 +99,20 @@ impl TokenSigner {
     }
 }
 
+/// Verified tokens remembered, at most this many (then the expired ones, or all, are dropped).
+const CACHE_CAPACITY: usize = 20_000;
+
 /// Verifies access tokens with public keys (gateway and services).
+///
+/// A token that verified once is remembered until it expires: the same string, byte for byte,
+/// carries the same signature, so checking it again proves nothing new, and an Ed25519
+/// verification costs ~120 µs while a look-up costs well under one. Expiry is still checked on
+/// every use.
 #[derive(Clone)]
 pub struct TokenVerifier {
     keys: HashMap<String, DecodingKey>,
     validation: Validation,
+    verified: Arc<RwLock<HashMap<Box<str>, Claims>>>,
 }
 
 impl TokenVerifier {
@@ -122,7 +132,14 @@ impl TokenVerifier {
         Ok(Self {
             keys: map,
             validation,
+            verified: Arc::default(),
         })
+    }
+
+    /// Seconds of clock skew tolerated on expiry (default 30).
+    pub fn with_leeway(mut self, secs: u64) -> Self {
+        self.validation.leeway = secs;
+        self
     }
 
     /// Trusts one key pair's public half.
@@ -131,6 +148,34 @@ impl TokenVerifier {
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
+        let remembered = self
+            .verified
+            .read()
+            .ok()
+            .and_then(|cache| cache.get(token).cloned());
+        if let Some(claims) = remembered {
+            let leeway = i64::try_from(self.validation.leeway).unwrap_or(0);
+            return if claims.exp + leeway >= now() {
+                Ok(claims)
+            } else {
+                Err(AuthError::Expired)
+            };
+        }
+        let claims = self.verify_signature(token)?;
+        if let Ok(mut cache) = self.verified.write() {
+            if cache.len() >= CACHE_CAPACITY {
+                let now = now();
+                cache.retain(|_, c| c.exp >= now);
+                if cache.len() >= CACHE_CAPACITY {
+                    cache.clear();
+                }
+            }
+            cache.insert(token.into(), claims.clone());
+        }
+        Ok(claims)
+    }
+
+    fn verify_signature(&self, token: &str) -> Result<Claims, AuthError> {
         let header =
             jsonwebtoken::decode_header(token).map_err(|e| AuthError::Invalid(e.to_string()))?;
         if header.alg != Algorithm::EdDSA {
@@ -192,6 +237,18 @@ mod tests {
         assert_eq!(verified, claims);
         assert!(verified.has_role(Role::Coordinator));
         assert_eq!(verified.ten.as_deref(), Some("kielce"));
+    }
+
+    #[test]
+    fn a_remembered_token_still_expires() {
+        let pair = SigningKeyPair::generate();
+        let signer = TokenSigner::new(&pair, Duration::from_secs(1)).unwrap();
+        let verifier = TokenVerifier::for_pair(&pair).unwrap().with_leeway(0);
+        let (token, _) = coordinator(&signer);
+        assert!(verifier.verify(&token).is_ok());
+        assert!(verifier.verify(&token).is_ok(), "served from memory");
+        std::thread::sleep(Duration::from_millis(2100));
+        assert_eq!(verifier.verify(&token), Err(AuthError::Expired));
     }
 
     #[test]

@@ -42,6 +42,44 @@ if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1])
 return {n, ttl}
 ";
 
+/// One request at the gateway: count it against its office, and look up its session's mark.
+const GATE_SCRIPT: &str = r"
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+local marked = -2
+if #KEYS > 1 then marked = redis.call('PTTL', KEYS[2]) end
+return {n, ttl, marked}
+";
+
+/// The office (tenant id) or `platform` a key belongs to, as a Redis Cluster hash tag, so all
+/// of one office's request-path keys live in one slot and one script can touch them together.
+fn scope_tag(office: Option<&str>) -> String {
+    format!("{{{}}}", office.unwrap_or("platform"))
+}
+
+/// The request counter of an office (or of the platform).
+pub fn rate_key(office: Option<&str>) -> String {
+    format!("{}:rate", scope_tag(office))
+}
+
+/// The mark of a session ended before its access tokens expire.
+pub fn revoked_key(office: Option<&str>, session: &str) -> String {
+    format!("{}:revoked:{session}", scope_tag(office))
+}
+
+/// What the gateway learns about one request in one round trip.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GateCheck {
+    /// Requests counted in the current window, this one included.
+    pub count: u64,
+    /// Time left in the window.
+    pub window_left: Duration,
+    /// Whether the session's mark is set.
+    pub revoked: bool,
+}
+
 /// When failures lock a key, and for how long.
 #[derive(Clone, Copy, Debug)]
 pub struct LockoutPolicy {
@@ -129,6 +167,47 @@ impl Limits {
                     .invoke_async(&mut conn)
                     .await?;
                 Ok((count, Duration::from_millis(ttl.max(0) as u64)))
+            }
+        }
+    }
+
+    /// Counts a request under `counter` (fixed window) and, when given, looks up `mark` — one
+    /// round trip to Redis. Both keys must share a hash tag (see [`rate_key`], [`revoked_key`]).
+    pub async fn gate(
+        &self,
+        counter: &str,
+        window: Duration,
+        mark: Option<&str>,
+    ) -> Result<GateCheck, LimitsError> {
+        match &self.backend {
+            Backend::Memory(_) => {
+                let (count, window_left) = self.hit(counter, window).await?;
+                let revoked = match mark {
+                    Some(mark) => self.remaining(mark).await?.is_some(),
+                    None => false,
+                };
+                Ok(GateCheck {
+                    count,
+                    window_left,
+                    revoked,
+                })
+            }
+            Backend::Redis(conn) => {
+                let window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
+                let script = redis::Script::new(GATE_SCRIPT);
+                let mut invocation = script.key(self.key(counter));
+                if let Some(mark) = mark {
+                    invocation.key(self.key(mark));
+                }
+                let (count, ttl, marked): (u64, i64, i64) = invocation
+                    .arg(window_ms)
+                    .invoke_async(&mut conn.clone())
+                    .await?;
+                Ok(GateCheck {
+                    count,
+                    window_left: Duration::from_millis(ttl.max(0) as u64),
+                    revoked: marked > 0,
+                })
             }
         }
     }

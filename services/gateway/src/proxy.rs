@@ -16,6 +16,7 @@ use hyper_util::rt::TokioExecutor;
 use lacznik_http::Problem;
 use lacznik_http::auth::{token_tenant_mismatch, unauthenticated};
 use lacznik_http::tenant::{TENANT_ID_HEADER, TENANT_SLUG_HEADER};
+use lacznik_limits::{rate_key, revoked_key};
 use opentelemetry::propagation::Injector;
 use poem::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri, header};
 use poem::{Body, Endpoint, IntoResponse, Request, Response};
@@ -106,8 +107,7 @@ impl Gateway {
             });
         }
 
-        self.check_rate(tenant.as_ref()).await?;
-        self.check_token(req.headers(), tenant.as_ref()).await?;
+        self.admit(req.headers(), tenant.as_ref()).await?;
 
         let upstream = rest
             .strip_prefix("/api/v1/")
@@ -259,81 +259,74 @@ impl Gateway {
         Ok(tenant)
     }
 
-    /// Counts the request against its office's (or the platform's) rate. If the counter store
-    /// is down, requests pass: an outage of Redis must not take every office offline.
-    async fn check_rate(&self, tenant: Option<&ResolvedTenant>) -> Result<(), Problem> {
-        let key = match tenant {
-            Some(tenant) => format!("rate:{}", tenant.id),
-            None => "rate:platform".to_owned(),
+    /// Verifies a bearer token, if there is one: it must be ours, unexpired, and for this
+    /// office (or, with no office, for the platform). Then counts the request against the
+    /// office's rate and checks the token's session has not been ended since it was issued —
+    /// both in one round trip to the counter store. If that store is down, requests pass with a
+    /// warning: a Redis outage must not take every office offline, and tokens expire soon.
+    async fn admit(
+        &self,
+        headers: &HeaderMap,
+        tenant: Option<&ResolvedTenant>,
+    ) -> Result<(), Problem> {
+        let claims = match headers.get(header::AUTHORIZATION) {
+            None => None,
+            Some(value) => {
+                let token = value
+                    .to_str()
+                    .ok()
+                    .and_then(|v| {
+                        v.strip_prefix("Bearer ")
+                            .or_else(|| v.strip_prefix("bearer "))
+                    })
+                    .map(str::trim)
+                    .ok_or_else(|| unauthenticated("token_invalid"))?;
+                let claims = self.settings.verifier.verify(token).map_err(|error| {
+                    tracing::debug!(%error, "token refused at the gateway");
+                    unauthenticated(error.code())
+                })?;
+                let bound = match (tenant, claims.tid) {
+                    (Some(tenant), Some(tid)) => tenant.id == tid,
+                    (None, None) => true,
+                    _ => false,
+                };
+                if !bound {
+                    return Err(token_tenant_mismatch());
+                }
+                Some(claims)
+            }
         };
-        match self
+        let office = tenant.map(|t| t.id.to_string());
+        let revoked = claims
+            .as_ref()
+            .map(|c| revoked_key(office.as_deref(), &c.sid.to_string()));
+        let checked = self
             .settings
             .limits
-            .hit(&key, self.settings.tenant_window)
-            .await
-        {
-            Ok((count, left)) if count > u64::from(self.settings.tenant_requests) => {
-                let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+            .gate(
+                &rate_key(office.as_deref()),
+                self.settings.tenant_window,
+                revoked.as_deref(),
+            )
+            .await;
+        match checked {
+            Ok(check) if check.count > u64::from(self.settings.tenant_requests) => {
+                let left = check.window_left;
+                let secs = (left.as_secs() + u64::from(left.subsec_nanos() > 0)).max(1);
                 Err(Problem::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     "rate_limited",
                     "Zbyt wiele żądań",
                 )
                 .with_detail(format!(
-                    "Ośrodek przekroczył dozwoloną liczbę żądań. Spróbuj ponownie za {} s.",
-                    secs.max(1)
+                    "Ośrodek przekroczył dozwoloną liczbę żądań. Spróbuj ponownie za {secs} s."
                 ))
-                .with_retry_after(secs.max(1)))
+                .with_retry_after(secs))
             }
+            Ok(check) if check.revoked => Err(unauthenticated("session_revoked")),
             Ok(_) => Ok(()),
             Err(error) => {
-                tracing::warn!(%error, "rate limit not checked: counter store unavailable");
-                Ok(())
-            }
-        }
-    }
-
-    /// A bearer token must verify, belong to this office (or, with no office, to the
-    /// platform), and not belong to a session ended since it was issued.
-    async fn check_token(
-        &self,
-        headers: &HeaderMap,
-        tenant: Option<&ResolvedTenant>,
-    ) -> Result<(), Problem> {
-        let Some(value) = headers.get(header::AUTHORIZATION) else {
-            return Ok(());
-        };
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .ok_or_else(|| unauthenticated("token_invalid"))?;
-        let claims = self.settings.verifier.verify(token).map_err(|error| {
-            tracing::debug!(%error, "token refused at the gateway");
-            unauthenticated(error.code())
-        })?;
-        let bound = match (tenant, claims.tid) {
-            (Some(tenant), Some(tid)) => tenant.id == tid,
-            (None, None) => true,
-            _ => false,
-        };
-        if !bound {
-            return Err(token_tenant_mismatch());
-        }
-        match self
-            .settings
-            .limits
-            .remaining(&format!("revoked:{}", claims.sid))
-            .await
-        {
-            Ok(Some(_)) => Err(unauthenticated("session_revoked")),
-            Ok(None) => Ok(()),
-            Err(error) => {
-                tracing::warn!(%error, "revocations not checked: counter store unavailable");
+                tracing::warn!(%error, "rate and revocations not checked: counter store unavailable");
                 Ok(())
             }
         }

@@ -363,13 +363,13 @@ impl Identity {
         )
     }
 
-    async fn revoked(&self, session_ids: &[Uuid]) {
+    /// Tells the gateway that these sessions of `scope` have ended, for as long as their access
+    /// tokens could still be presented.
+    async fn revoked(&self, scope: Scope, session_ids: &[Uuid]) {
+        let office = scope.tenant().map(|t| t.to_string());
         for sid in session_ids {
-            if let Err(error) = self
-                .limits
-                .mark(&format!("revoked:{sid}"), self.signer.ttl())
-                .await
-            {
+            let key = lacznik_limits::revoked_key(office.as_deref(), &sid.to_string());
+            if let Err(error) = self.limits.mark(&key, self.signer.ttl()).await {
                 // The session is revoked in the database; its access token lives out its
                 // short lifetime. Logged, not failed: the revocation itself has happened.
                 tracing::warn!(%error, "cannot publish a revoked session to the gateway");
@@ -521,7 +521,7 @@ impl Identity {
                 )
                 .await?;
                 txn.commit().await?;
-                self.revoked(&[session_id]).await;
+                self.revoked(scope_of(office), &[session_id]).await;
                 Err(AccountError::RefreshReused)
             }
             Refresh::Rotated {
@@ -579,7 +579,8 @@ impl Identity {
             .await?;
         }
         txn.commit().await?;
-        self.revoked(&[caller.claims.sid]).await;
+        self.revoked(scope_of(caller.office.as_ref()), &[caller.claims.sid])
+            .await;
         Ok(())
     }
 
@@ -624,7 +625,7 @@ impl Identity {
         )
         .await?;
         txn.commit().await?;
-        self.revoked(&ended).await;
+        self.revoked(scope_of(caller.office.as_ref()), &ended).await;
         Ok(())
     }
 
@@ -842,7 +843,7 @@ impl Identity {
         )
         .await?;
         txn.commit().await?;
-        self.revoked(&ended).await;
+        self.revoked(scope_of(office), &ended).await;
         if let Some(user) = users::find_by_id(self.db.platform.conn(), user_id).await? {
             // Control of the mailbox was just proven: earlier failures no longer count.
             let subject = format!("login:account:{}", hash_secret(&user.email));
