@@ -33,9 +33,12 @@ export LACZNIK__SERVICES__IDENTITY__LISTEN=127.0.0.1:18081
 export LACZNIK__SERVICES__VOLUNTEERS__LISTEN=$VOL
 export LACZNIK__DATABASE__MAX_CONNECTIONS=32
 export LACZNIK__TELEMETRY__LOG_FILTER=warn
-# Rate limits and revocations in Redis, as in production; the office limit out of the way.
-export LACZNIK__REDIS__URL=${REDIS:-redis://127.0.0.1:6379/0}
-export LACZNIK__REDIS__KEY_PREFIX="lacznik:bench:$$:"
+# Rate limits and revocations in Redis, as in production (REDIS=none: in the process's memory,
+# to see what the round trip costs); the office limit out of the way.
+if [ "${REDIS:-}" != none ]; then
+  export LACZNIK__REDIS__URL=${REDIS:-redis://127.0.0.1:6379/0}
+  export LACZNIK__REDIS__KEY_PREFIX="lacznik:bench:$$:"
+fi
 export LACZNIK__LIMITS__TENANT_REQUESTS=1000000000
 export LACZNIK__AUTH__ACCESS_TOKEN_TTL_SECS=7200
 target/release/lacznik demo >/dev/null &
@@ -52,6 +55,7 @@ VID=$(curl -fs -H 'Host: kielce.localhost' -H "$AUTH" "http://$GW/api/v1/volunte
 
 {
   echo "# Łącznik load benchmark — $(date -u +%FT%TZ)"
+  echo "# counters: ${LACZNIK__REDIS__URL:-in memory}"
   echo "# machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB; wrk -t$THREADS -c$CONNECTIONS -d$DURATION; PostgreSQL $(psql "$PG/postgres" -Atc 'show server_version')"
   echo "# tenant $TENANT, volunteer $VID, 40 volunteers in the office"
 } | tee "$OUT"

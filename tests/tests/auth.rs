@@ -486,6 +486,10 @@ async fn logout_and_password_change_end_sessions() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert!(
+        response.headers().get("x-lacznik-ended-sessions").is_none(),
+        "the gateway keeps its internal header to itself"
+    );
     let response = app
         .at("kielce", Method::GET, "/api/v1/identity/me")
         .bearer_auth(token(&tablet))
@@ -1118,4 +1122,52 @@ async fn one_person_in_two_offices_has_a_separate_session_and_role_in_each() {
         .await
         .unwrap();
     assert_eq!(json_of(me).await["office"], "plock");
+}
+
+#[tokio::test]
+async fn a_session_ended_through_one_gateway_is_refused_by_another_within_moments() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("kielce").await;
+    let second = app.spawn_gateway().await;
+    app.create_user(
+        Some("kielce"),
+        "ewa@example.pl",
+        Role::Coordinator,
+        None,
+        None,
+    )
+    .await;
+    let pair = app.login(Some("kielce"), "ewa@example.pl").await;
+    let on_second = || {
+        app.client
+            .get(format!("http://{second}/api/v1/identity/me"))
+            .header("host", "kielce.localhost")
+            .bearer_auth(token(&pair))
+            .send()
+    };
+    // The second replica has seen the session open just now.
+    assert_eq!(on_second().await.unwrap().status(), StatusCode::OK);
+
+    let response = app
+        .at("kielce", Method::POST, "/api/v1/identity/auth/logout")
+        .bearer_auth(token(&pair))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+
+    // It learns of the logout from Redis once its knowledge is a second old.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let response = on_second().await.unwrap();
+        if response.status() == StatusCode::UNAUTHORIZED {
+            assert_eq!(problem(response).await.1, "session_revoked");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the second gateway still accepts an ended session"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }

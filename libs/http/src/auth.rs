@@ -14,6 +14,11 @@ use uuid::Uuid;
 
 use crate::{Problem, TenantContext};
 
+/// Response header by which the identity service names the sessions a request has just
+/// ended (logout, a reused refresh token, a password change), so the gateway refuses their
+/// tokens at once. The gateway removes it; clients never see it.
+pub const ENDED_SESSIONS_HEADER: &str = "x-lacznik-ended-sessions";
+
 /// A verified caller.
 #[derive(Clone, Debug)]
 pub struct Caller {

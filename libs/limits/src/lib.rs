@@ -42,19 +42,16 @@ if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1])
 return {n, ttl}
 ";
 
-/// One request at the gateway: count it against its office, and look up its session's mark.
-const GATE_SCRIPT: &str = r"
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+/// `INCRBY`; on a new key, `PEXPIRE`; answers the total and the time left.
+const ADD_SCRIPT: &str = r"
+local n = redis.call('INCRBY', KEYS[1], ARGV[2])
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
-local marked = -2
-if #KEYS > 1 then marked = redis.call('PTTL', KEYS[2]) end
-return {n, ttl, marked}
+return {n, ttl}
 ";
 
-/// The office (tenant id) or `platform` a key belongs to, as a Redis Cluster hash tag, so all
-/// of one office's request-path keys live in one slot and one script can touch them together.
+/// The office (tenant id) or `platform` a key belongs to, as a Redis Cluster hash tag, so one
+/// office's request-path keys live in one slot.
 fn scope_tag(office: Option<&str>) -> String {
     format!("{{{}}}", office.unwrap_or("platform"))
 }
@@ -67,17 +64,6 @@ pub fn rate_key(office: Option<&str>) -> String {
 /// The mark of a session ended before its access tokens expire.
 pub fn revoked_key(office: Option<&str>, session: &str) -> String {
     format!("{}:revoked:{session}", scope_tag(office))
-}
-
-/// What the gateway learns about one request in one round trip.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct GateCheck {
-    /// Requests counted in the current window, this one included.
-    pub count: u64,
-    /// Time left in the window.
-    pub window_left: Duration,
-    /// Whether the session's mark is set.
-    pub revoked: bool,
 }
 
 /// When failures lock a key, and for how long.
@@ -171,43 +157,36 @@ impl Limits {
         }
     }
 
-    /// Counts a request under `counter` (fixed window) and, when given, looks up `mark` — one
-    /// round trip to Redis. Both keys must share a hash tag (see [`rate_key`], [`revoked_key`]).
-    pub async fn gate(
+    /// Adds `n` events under `key` in a fixed window starting at the first; returns the total
+    /// so far and the time left in the window (for batched counting by several replicas).
+    pub async fn add(
         &self,
-        counter: &str,
+        key: &str,
+        n: u64,
         window: Duration,
-        mark: Option<&str>,
-    ) -> Result<GateCheck, LimitsError> {
+    ) -> Result<(u64, Duration), LimitsError> {
         match &self.backend {
-            Backend::Memory(_) => {
-                let (count, window_left) = self.hit(counter, window).await?;
-                let revoked = match mark {
-                    Some(mark) => self.remaining(mark).await?.is_some(),
-                    None => false,
-                };
-                Ok(GateCheck {
-                    count,
-                    window_left,
-                    revoked,
-                })
+            Backend::Memory(map) => {
+                let now = Instant::now();
+                let mut map = map
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let entry = map.entry(self.key(key)).or_insert((0, now + window));
+                if entry.1 <= now {
+                    *entry = (0, now + window);
+                }
+                entry.0 += n;
+                Ok((entry.0, entry.1 - now))
             }
             Backend::Redis(conn) => {
                 let window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
-                let script = redis::Script::new(GATE_SCRIPT);
-                let mut invocation = script.key(self.key(counter));
-                if let Some(mark) = mark {
-                    invocation.key(self.key(mark));
-                }
-                let (count, ttl, marked): (u64, i64, i64) = invocation
+                let (total, ttl): (u64, i64) = redis::Script::new(ADD_SCRIPT)
+                    .key(self.key(key))
                     .arg(window_ms)
+                    .arg(n)
                     .invoke_async(&mut conn.clone())
                     .await?;
-                Ok(GateCheck {
-                    count,
-                    window_left: Duration::from_millis(ttl.max(0) as u64),
-                    revoked: marked > 0,
-                })
+                Ok((total, Duration::from_millis(ttl.max(0) as u64)))
             }
         }
     }

@@ -463,6 +463,37 @@ impl TestApp {
         }
     }
 
+    /// Starts another gateway replica in front of the same services, sharing the same Redis
+    /// (as a second pod would); returns its address. It runs until the test process ends.
+    pub async fn spawn_gateway(&self) -> SocketAddr {
+        let config = self.db.config();
+        let upstreams = self
+            .services
+            .iter()
+            .map(|(name, addr)| (name.clone(), format!("http://{addr}")))
+            .collect();
+        let verifier = std::sync::Arc::new(
+            lacznik_auth::TokenVerifier::for_pair(&self.db.signing_key()).unwrap(),
+        );
+        let limits = lacznik_limits::Limits::from_config(&config.redis)
+            .await
+            .unwrap();
+        let settings =
+            lacznik_gateway::GatewaySettings::from_config(&config, upstreams, verifier, limits);
+        static TELEMETRY: std::sync::OnceLock<lacznik_telemetry::Telemetry> =
+            std::sync::OnceLock::new();
+        let telemetry = TELEMETRY.get_or_init(lacznik_telemetry::init_for_tests);
+        let endpoint = lacznik_gateway::endpoint(settings, telemetry.tracer("gateway")).unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(lacznik_http::server::serve(
+            listener,
+            endpoint,
+            std::future::pending(),
+        ));
+        addr
+    }
+
     /// Where a service of the running platform listens (to aim a second gateway at it).
     pub fn service_addr(&self, name: &str) -> SocketAddr {
         self.services[name]

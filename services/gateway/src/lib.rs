@@ -6,6 +6,7 @@
 //! domain, to the platform); each office's request rate is limited. It also serves the merged
 //! OpenAPI document and an interactive API page.
 
+mod admission;
 mod headers;
 mod openapi;
 mod proxy;
@@ -71,6 +72,7 @@ pub(crate) struct Gateway {
     upstream: proxy::UpstreamClient,
     resolver: TenantResolver,
     specs: openapi::SpecCache,
+    admission: Arc<admission::Admission>,
 }
 
 /// Errors building the gateway.
@@ -101,6 +103,11 @@ pub fn endpoint(
         resolver: TenantResolver::new(client.clone(), identity, settings.tenant_cache_ttl),
         specs: openapi::SpecCache::default(),
         upstream: proxy::upstream_client(),
+        admission: admission::Admission::new(
+            settings.limits.clone(),
+            settings.tenant_requests,
+            settings.tenant_window,
+        ),
         client,
         settings,
     });

@@ -14,9 +14,11 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use lacznik_http::Problem;
+use lacznik_http::auth::ENDED_SESSIONS_HEADER;
 use lacznik_http::auth::{token_tenant_mismatch, unauthenticated};
 use lacznik_http::tenant::{TENANT_ID_HEADER, TENANT_SLUG_HEADER};
-use lacznik_limits::{rate_key, revoked_key};
+
+use crate::admission::Verdict;
 use opentelemetry::propagation::Injector;
 use poem::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri, header};
 use poem::{Body, Endpoint, IntoResponse, Request, Response};
@@ -109,9 +111,11 @@ impl Gateway {
 
         self.admit(req.headers(), tenant.as_ref()).await?;
 
-        let upstream = rest
+        let service = rest
             .strip_prefix("/api/v1/")
-            .map(|p| p.split('/').next().unwrap_or_default())
+            .map(|p| p.split('/').next().unwrap_or_default());
+        let from_identity = service == Some("identity");
+        let upstream = service
             .filter(|service| tenant.is_some() || PLATFORM_SERVICES.contains(service))
             .and_then(|service| self.settings.upstreams.get(service))
             .ok_or_else(|| {
@@ -192,7 +196,15 @@ impl Gateway {
             Ok(Ok(response)) => response,
         };
 
-        let (parts, incoming) = response.into_parts();
+        let (mut parts, incoming) = response.into_parts();
+        // Only the identity service may tell the gateway which sessions it has ended; the
+        // header never reaches a client.
+        if let Some(ended) = parts.headers.remove(ENDED_SESSIONS_HEADER)
+            && from_identity
+            && let Ok(ended) = ended.to_str()
+        {
+            self.admission.sessions_ended(ended);
+        }
         let mut out = Response::builder().status(parts.status).finish();
         copy_end_to_end(&parts.headers, out.headers_mut(), &[]);
         let small = parts
@@ -261,9 +273,7 @@ impl Gateway {
 
     /// Verifies a bearer token, if there is one: it must be ours, unexpired, and for this
     /// office (or, with no office, for the platform). Then counts the request against the
-    /// office's rate and checks the token's session has not been ended since it was issued —
-    /// both in one round trip to the counter store. If that store is down, requests pass with a
-    /// warning: a Redis outage must not take every office offline, and tokens expire soon.
+    /// office's rate and checks the token's session has not been ended (see `admission`).
     async fn admit(
         &self,
         headers: &HeaderMap,
@@ -297,21 +307,13 @@ impl Gateway {
             }
         };
         let office = tenant.map(|t| t.id.to_string());
-        let revoked = claims
-            .as_ref()
-            .map(|c| revoked_key(office.as_deref(), &c.sid.to_string()));
-        let checked = self
-            .settings
-            .limits
-            .gate(
-                &rate_key(office.as_deref()),
-                self.settings.tenant_window,
-                revoked.as_deref(),
-            )
-            .await;
-        match checked {
-            Ok(check) if check.count > u64::from(self.settings.tenant_requests) => {
-                let left = check.window_left;
+        match self
+            .admission
+            .admit(office.as_deref(), claims.map(|c| c.sid))
+            .await
+        {
+            Verdict::Pass => Ok(()),
+            Verdict::TooMany(left) => {
                 let secs = (left.as_secs() + u64::from(left.subsec_nanos() > 0)).max(1);
                 Err(Problem::new(
                     StatusCode::TOO_MANY_REQUESTS,
@@ -323,12 +325,7 @@ impl Gateway {
                 ))
                 .with_retry_after(secs))
             }
-            Ok(check) if check.revoked => Err(unauthenticated("session_revoked")),
-            Ok(_) => Ok(()),
-            Err(error) => {
-                tracing::warn!(%error, "rate and revocations not checked: counter store unavailable");
-                Ok(())
-            }
+            Verdict::SessionEnded => Err(unauthenticated("session_revoked")),
         }
     }
 

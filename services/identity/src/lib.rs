@@ -62,6 +62,34 @@ pub fn endpoint(
         .at("/openapi.json", spec_json)
         .data(db.platform_db())
         .data(identity)
-        .data(verifier);
+        .data(verifier)
+        .around(report_ended_sessions);
     service_endpoint(SERVICE, routes, tracer, db.readiness())
+}
+
+/// Runs a request with a place to note sessions it ends, and names them in the response.
+async fn report_ended_sessions<E: Endpoint>(
+    endpoint: Arc<E>,
+    req: poem::Request,
+) -> poem::Result<Response> {
+    use poem::IntoResponse;
+    domain::accounts::ENDED_SESSIONS
+        .scope(std::cell::RefCell::new(Vec::new()), async move {
+            let mut response = match endpoint.call(req).await {
+                Ok(response) => response.into_response(),
+                Err(error) => error.into_response(),
+            };
+            let ended =
+                domain::accounts::ENDED_SESSIONS.with(|e| std::mem::take(&mut *e.borrow_mut()));
+            if !ended.is_empty() {
+                let list: Vec<String> = ended.iter().map(ToString::to_string).collect();
+                if let Ok(value) = poem::http::HeaderValue::from_str(&list.join(",")) {
+                    response
+                        .headers_mut()
+                        .insert(lacznik_http::auth::ENDED_SESSIONS_HEADER, value);
+                }
+            }
+            Ok(response)
+        })
+        .await
 }

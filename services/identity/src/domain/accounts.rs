@@ -23,6 +23,12 @@ use crate::store::sessions::{self, NewSession, Refresh};
 use crate::store::users::{self, NewUser, User};
 use crate::store::{self as registry, hash_secret};
 
+tokio::task_local! {
+    /// Sessions ended while serving the current request, reported to the gateway in a
+    /// response header so it refuses their tokens at once (see [`crate::report_ended_sessions`]).
+    pub(crate) static ENDED_SESSIONS: std::cell::RefCell<Vec<Uuid>>;
+}
+
 /// Lifetimes and limits, from configuration.
 #[derive(Clone, Debug)]
 pub struct IdentitySettings {
@@ -367,6 +373,7 @@ impl Identity {
     /// tokens could still be presented.
     async fn revoked(&self, scope: Scope, session_ids: &[Uuid]) {
         let office = scope.tenant().map(|t| t.to_string());
+        let _ = ENDED_SESSIONS.try_with(|ended| ended.borrow_mut().extend(session_ids));
         for sid in session_ids {
             let key = lacznik_limits::revoked_key(office.as_deref(), &sid.to_string());
             if let Err(error) = self.limits.mark(&key, self.signer.ttl()).await {
