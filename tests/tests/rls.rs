@@ -3,7 +3,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure is the test failing
 
 use lacznik_testkit::{TestApp, tenant_id};
-use reqwest::Method;
 use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
 
 async fn add(app: &TestApp, slug: &str, n: usize) {

@@ -6,6 +6,7 @@
 //! domain, to the platform); each office's request rate is limited. It also serves the merged
 //! OpenAPI document and an interactive API page.
 
+mod account;
 mod admission;
 mod headers;
 mod openapi;

@@ -110,6 +110,12 @@ impl Gateway {
         }
 
         self.admit(req.headers(), tenant.as_ref()).await?;
+        if tenant.is_some()
+            && req.method() == poem::http::Method::GET
+            && let Some(page) = crate::account::serve(&rest)
+        {
+            return Ok(page);
+        }
 
         let service = rest
             .strip_prefix("/api/v1/")
