@@ -1171,3 +1171,50 @@ async fn a_session_ended_through_one_gateway_is_refused_by_another_within_moment
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test]
+async fn a_platform_admin_resets_a_forgotten_password_on_the_platform_address() {
+    let app = TestApp::spawn().await;
+    app.create_user(None, "admin@example.pl", Role::PlatformAdmin, None, None)
+        .await;
+    let response = app
+        .raw(Method::POST, "/api/v1/identity/auth/password-reset")
+        .json(&json!({ "email": "admin@example.pl" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let outbox = app.outbox(None).await;
+    assert_eq!(outbox.len(), 1, "{outbox:?}");
+    let email = &outbox[0].1;
+    assert_eq!(
+        email["office"],
+        Value::Null,
+        "a platform email, from the platform"
+    );
+    assert!(
+        email["link"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://localhost:8080/konto/nowe-haslo#token="),
+        "{email}"
+    );
+    // The page behind the link is served on the platform address too.
+    let page = app
+        .raw(Method::GET, "/konto/nowe-haslo")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let response = app
+        .raw(Method::POST, "/api/v1/identity/auth/password-reset/confirm")
+        .json(&json!({ "token": link_secret(email), "new_password": "Nowe-hasło-admina-1" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let signed_in = app
+        .login_response(None, "admin@example.pl", "Nowe-hasło-admina-1")
+        .await;
+    assert_eq!(signed_in.status(), StatusCode::OK);
+}

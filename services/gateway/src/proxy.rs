@@ -110,8 +110,7 @@ impl Gateway {
         }
 
         self.admit(req.headers(), tenant.as_ref()).await?;
-        if tenant.is_some()
-            && req.method() == poem::http::Method::GET
+        if req.method() == poem::http::Method::GET
             && let Some(page) = crate::account::serve(&rest)
         {
             return Ok(page);
