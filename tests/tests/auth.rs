@@ -1218,3 +1218,41 @@ async fn a_platform_admin_resets_a_forgotten_password_on_the_platform_address() 
         .await;
     assert_eq!(signed_in.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_gateway_given_only_the_public_key_verifies_tokens_without_the_private_one() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("kielce").await;
+    let token = app.coordinator_token("kielce").await;
+    let pair = app.db.signing_key();
+    let mut config = app.db.config_with(json!({
+        "auth": {
+            "public_keys": [format!("{}={}", pair.key_id(), pair.public_key())],
+            "signing_key_file": "/nonexistent/lacznik/token-signing.pem",
+        },
+        "services": {
+            "identity": { "url": format!("http://{}", app.service_addr("identity")) },
+            "volunteers": { "url": format!("http://{}", app.service_addr("volunteers")) },
+        },
+    }));
+    config.auth.signing_key = None;
+    let telemetry = lacznik_telemetry::init_for_tests();
+    let running = lacznik::start(
+        &config,
+        lacznik::Component::One("gateway".into()),
+        &telemetry,
+    )
+    .await
+    .expect("a gateway starts with public keys only");
+    let gateway = running.gateway.unwrap();
+    let response = app
+        .client
+        .get(format!("http://{gateway}/api/v1/volunteers"))
+        .header("host", "kielce.localhost")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    running.stop().await.unwrap();
+}

@@ -224,6 +224,10 @@ pub struct AuthConfig {
     /// PEM file with the Ed25519 key that signs access tokens. Absent → `<data_dir>/keys/
     /// token-signing.pem`, created on first start.
     pub signing_key_file: Option<PathBuf>,
+    /// Public keys that verify access tokens, as `<key id>=<base64url Ed25519 key>` (printed by
+    /// `lacznik keys public`). A component that does not sign (gateway, services other than
+    /// identity) then needs no private key; identity also trusts these (key rotation).
+    pub public_keys: Vec<String>,
     /// Lifetime of an access token.
     pub access_token_ttl_secs: u64,
     /// Lifetime of a session (its refresh tokens) without activity.
@@ -241,6 +245,7 @@ impl Default for AuthConfig {
         Self {
             signing_key: None,
             signing_key_file: None,
+            public_keys: Vec::new(),
             access_token_ttl_secs: 900,
             refresh_token_ttl_days: 30,
             invitation_ttl_hours: 72,

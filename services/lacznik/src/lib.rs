@@ -7,4 +7,4 @@ pub mod demo;
 mod run;
 pub mod tenants;
 
-pub use run::{Component, Running, migrate, start};
+pub use run::{Component, Running, migrate, public_key_entry, start};

@@ -40,11 +40,22 @@ enum Command {
         #[command(subcommand)]
         action: TenantAction,
     },
+    /// Token keys: `lacznik keys public` prints the entry for other components' auth.public_keys.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
     /// Manage platform accounts.
     User {
         #[command(subcommand)]
         action: UserAction,
     },
+}
+
+#[derive(Subcommand)]
+enum KeysAction {
+    /// Print `<key id>=<public key>` of the token-signing key (creating the key if needed).
+    Public,
 }
 
 #[derive(Subcommand)]
@@ -98,6 +109,15 @@ async fn main() -> anyhow::Result<()> {
                 lacznik::migrate(&config).await?;
             }
             tenant(&config, action).await
+        }
+        Command::Keys {
+            action: KeysAction::Public,
+        } => {
+            #[allow(clippy::print_stdout)]
+            {
+                println!("{}", lacznik::public_key_entry(&config)?);
+            }
+            Ok(())
         }
         Command::User { action } => {
             if embedded {

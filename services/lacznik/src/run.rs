@@ -96,10 +96,13 @@ pub async fn start(
         );
     }
 
-    let keys = signing_key(config)?;
-    let verifier = Arc::new(
-        TokenVerifier::for_pair(&keys).map_err(|e| anyhow::anyhow!("token verifier: {e}"))?,
-    );
+    // Only identity signs; everyone else can do with the public keys.
+    let keys = if wanted("identity") || config.auth.public_keys.is_empty() {
+        Some(signing_key(config)?)
+    } else {
+        None
+    };
+    let verifier = Arc::new(token_verifier(config, keys.as_ref())?);
     let limits = Limits::from_config(&config.redis)
         .await
         .context("cannot reach Redis (redis.url)")?;
@@ -133,7 +136,7 @@ pub async fn start(
                 let identity = Arc::new(lacznik_identity::Identity {
                     db: db.scoped_db(),
                     signer: TokenSigner::new(
-                        &keys,
+                        keys.as_ref().context("identity needs the signing key")?,
                         Duration::from_secs(config.auth.access_token_ttl_secs),
                     )?,
                     limits: limits.clone(),
@@ -221,6 +224,27 @@ where
             let _ = signal.wait_for(|stop| *stop).await;
         },
     ))
+}
+
+/// Trusts the signing key's public half (when loaded) and every configured public key.
+fn token_verifier(config: &Config, keys: Option<&SigningKeyPair>) -> anyhow::Result<TokenVerifier> {
+    let mut trusted: Vec<(String, String)> = keys
+        .map(|k| (k.key_id(), k.public_key()))
+        .into_iter()
+        .collect();
+    for entry in &config.auth.public_keys {
+        let (kid, key) = entry
+            .split_once('=')
+            .with_context(|| format!("auth.public_keys: `{entry}` is not <key id>=<public key>"))?;
+        trusted.push((kid.trim().to_owned(), key.trim().to_owned()));
+    }
+    TokenVerifier::new(&trusted).map_err(|e| anyhow::anyhow!("auth.public_keys: {e}"))
+}
+
+/// `<key id>=<public key>` of the signing key, for `auth.public_keys` of other components.
+pub fn public_key_entry(config: &Config) -> anyhow::Result<String> {
+    let keys = signing_key(config)?;
+    Ok(format!("{}={}", keys.key_id(), keys.public_key()))
 }
 
 /// The token-signing key: inline PEM, the configured file, or — in the embedded default — a

@@ -424,7 +424,12 @@ impl Identity {
                         .await?);
                 }
                 let txn = self.db.begin(scope).await?;
-                let user_id = user.map(|u| u.id);
+                // Name the account only where it belongs: an office's log does not learn of
+                // people who are not its own.
+                let user_id = match &user {
+                    Some(user) if !self.grants(&txn, user).await?.roles.is_empty() => Some(user.id),
+                    _ => None,
+                };
                 audit::record(
                     &txn,
                     AuditEvent {
