@@ -1256,3 +1256,37 @@ async fn a_gateway_given_only_the_public_key_verifies_tokens_without_the_private
     assert_eq!(response.status(), StatusCode::OK);
     running.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn with_redis_down_sign_in_is_a_retryable_503_and_the_offices_stay_online() {
+    // Nothing listens on port 1: every Redis call fails.
+    let app =
+        TestApp::spawn_configured(json!({ "redis": { "url": "redis://127.0.0.1:1/0" } })).await;
+    app.create_tenant("kielce").await;
+    app.create_user(
+        Some("kielce"),
+        "anna@example.pl",
+        Role::Coordinator,
+        None,
+        None,
+    )
+    .await;
+    let response = app
+        .login_response(Some("kielce"), "anna@example.pl", TEST_PASSWORD)
+        .await;
+    assert!(response.headers().contains_key("retry-after"));
+    assert_eq!(
+        problem(response).await,
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service_unavailable".into()
+        )
+    );
+    // Lockouts cannot be checked, so no one signs in; but public pages and the gateway work.
+    let card = app
+        .at("kielce", Method::GET, "/api/v1/identity/office")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(card.status(), StatusCode::OK);
+}

@@ -27,7 +27,27 @@ pub struct Limits {
 #[derive(Clone)]
 enum Backend {
     Memory(Arc<Mutex<HashMap<String, (u64, Instant)>>>),
-    Redis(ConnectionManager),
+    Redis(Arc<RedisLink>),
+}
+
+/// A Redis connection made on first use, so the platform starts (and answers 503 where it
+/// needs Redis) while Redis is down, and connects once it is back.
+struct RedisLink {
+    client: redis::Client,
+    config: redis::aio::ConnectionManagerConfig,
+    manager: tokio::sync::OnceCell<ConnectionManager>,
+}
+
+impl RedisLink {
+    async fn conn(&self) -> Result<ConnectionManager, LimitsError> {
+        Ok(self
+            .manager
+            .get_or_try_init(|| {
+                ConnectionManager::new_with_config(self.client.clone(), self.config.clone())
+            })
+            .await?
+            .clone())
+    }
 }
 
 /// Beyond this many keys, the in-memory store drops expired ones.
@@ -98,16 +118,19 @@ impl Limits {
         }
     }
 
-    /// Counters in Redis.
-    pub async fn redis(url: &str, prefix: &str) -> Result<Self, LimitsError> {
+    /// Counters in Redis (connected on first use).
+    pub fn redis(url: &str, prefix: &str) -> Result<Self, LimitsError> {
         let client = redis::Client::open(url)?;
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))
             .set_response_timeout(Some(Duration::from_secs(2)))
             .set_number_of_retries(1);
-        let manager = ConnectionManager::new_with_config(client, config).await?;
         Ok(Self {
-            backend: Backend::Redis(manager),
+            backend: Backend::Redis(Arc::new(RedisLink {
+                client,
+                config,
+                manager: tokio::sync::OnceCell::new(),
+            })),
             prefix: prefix.into(),
         })
     }
@@ -115,7 +138,7 @@ impl Limits {
     /// Redis when configured, memory otherwise.
     pub async fn from_config(config: &lacznik_config::RedisConfig) -> Result<Self, LimitsError> {
         match &config.url {
-            Some(url) => Self::redis(url.expose_secret(), &config.key_prefix).await,
+            Some(url) => Self::redis(url.expose_secret(), &config.key_prefix),
             None => Ok(Self::memory(&config.key_prefix)),
         }
     }
@@ -145,8 +168,8 @@ impl Limits {
                 entry.0 += 1;
                 Ok((entry.0, entry.1 - now))
             }
-            Backend::Redis(conn) => {
-                let mut conn = conn.clone();
+            Backend::Redis(link) => {
+                let mut conn = link.conn().await?;
                 let (count, ttl): (u64, i64) = redis::Script::new(HIT_SCRIPT)
                     .key(key)
                     .arg(window_ms)
@@ -178,13 +201,14 @@ impl Limits {
                 entry.0 += n;
                 Ok((entry.0, entry.1 - now))
             }
-            Backend::Redis(conn) => {
+            Backend::Redis(link) => {
+                let mut conn = link.conn().await?;
                 let window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
                 let (total, ttl): (u64, i64) = redis::Script::new(ADD_SCRIPT)
                     .key(self.key(key))
                     .arg(window_ms)
                     .arg(n)
-                    .invoke_async(&mut conn.clone())
+                    .invoke_async(&mut conn)
                     .await?;
                 Ok((total, Duration::from_millis(ttl.max(0) as u64)))
             }
@@ -202,14 +226,15 @@ impl Limits {
                 map.insert(key, (1, Instant::now() + ttl));
                 Ok(())
             }
-            Backend::Redis(conn) => {
+            Backend::Redis(link) => {
+                let mut conn = link.conn().await?;
                 let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
                 redis::cmd("SET")
                     .arg(key)
                     .arg(1)
                     .arg("PX")
                     .arg(ms)
-                    .query_async::<()>(&mut conn.clone())
+                    .query_async::<()>(&mut conn)
                     .await?;
                 Ok(())
             }
@@ -230,11 +255,9 @@ impl Limits {
                     .filter(|(_, expires)| *expires > now)
                     .map(|(_, expires)| *expires - now))
             }
-            Backend::Redis(conn) => {
-                let ttl: i64 = redis::cmd("PTTL")
-                    .arg(key)
-                    .query_async(&mut conn.clone())
-                    .await?;
+            Backend::Redis(link) => {
+                let mut conn = link.conn().await?;
+                let ttl: i64 = redis::cmd("PTTL").arg(key).query_async(&mut conn).await?;
                 Ok((ttl > 0).then(|| Duration::from_millis(ttl as u64)))
             }
         }
@@ -250,10 +273,11 @@ impl Limits {
                     .remove(&key);
                 Ok(())
             }
-            Backend::Redis(conn) => {
+            Backend::Redis(link) => {
+                let mut conn = link.conn().await?;
                 redis::cmd("DEL")
                     .arg(key)
-                    .query_async::<()>(&mut conn.clone())
+                    .query_async::<()>(&mut conn)
                     .await?;
                 Ok(())
             }
@@ -286,10 +310,9 @@ impl Limits {
 
     /// Readiness: the store answers.
     pub async fn ping(&self) -> Result<(), LimitsError> {
-        if let Backend::Redis(conn) = &self.backend {
-            redis::cmd("PING")
-                .query_async::<String>(&mut conn.clone())
-                .await?;
+        if let Backend::Redis(link) = &self.backend {
+            let mut conn = link.conn().await?;
+            redis::cmd("PING").query_async::<String>(&mut conn).await?;
         }
         Ok(())
     }

@@ -93,8 +93,10 @@ impl Admission {
             in_flight: 0,
         });
         if rate.window_ends <= now {
+            // A new window: what was counted (or could not be shared) belongs to the old one.
             rate.window_ends = now + self.window;
             rate.known_total = 0;
+            rate.pending = 0;
         }
         rate.pending += 1;
         if !self.limits.is_shared() {

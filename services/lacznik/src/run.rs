@@ -105,7 +105,7 @@ pub async fn start(
     let verifier = Arc::new(token_verifier(config, keys.as_ref())?);
     let limits = Limits::from_config(&config.redis)
         .await
-        .context("cannot reach Redis (redis.url)")?;
+        .context("redis.url is not a valid Redis URL")?;
     if !limits.is_shared() {
         tracing::info!("rate limits and lockouts are kept in this process's memory (no redis.url)");
     }
