@@ -191,3 +191,71 @@ async fn a_password_reset_link_opens_a_page_that_sets_the_new_password_once() {
     assert!(refused.contains("został już użyty"), "{refused}");
     browser.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_invited_volunteer_accepts_in_the_browser_without_choosing_a_password() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("plock").await;
+    let profile = app.create_volunteer("plock", "tomek@example.pl").await;
+    let invited = app
+        .as_coordinator("plock", Method::POST, "/api/v1/identity/invitations")
+        .await
+        .json(&json!({ "email": "tomek@example.pl", "volunteer_id": profile["id"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(invited.status(), StatusCode::CREATED);
+    let outbox = app.outbox(Some("plock")).await;
+    let link = outbox.last().unwrap().1["link"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let fragment = link.split_once('#').unwrap().1;
+    let url = format!(
+        "http://{}/t/plock/konto/zaproszenie#{fragment}",
+        app.gateway
+    );
+
+    let (_driver, browser) = browser().await;
+    browser.goto(&url).await.unwrap();
+    assert_eq!(text_of(&browser, "h1").await, "Przyjmij zaproszenie");
+    // Without a name the API's field error is shown, and nothing is used up.
+    browser
+        .find(Locator::Id("submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let refused = text_of(&browser, "#message.error").await;
+    assert!(refused.contains("Podaj imię i nazwisko"), "{refused}");
+    browser
+        .find(Locator::Id("name"))
+        .await
+        .unwrap()
+        .send_keys("Tomasz Kowalczyk")
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Id("submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let done = text_of(&browser, "#message.ok").await;
+    assert!(done.contains("konto jest aktywne"), "{done}");
+    browser.close().await.unwrap();
+
+    // The account exists, as a volunteer of Płock bound to the profile; it signs in by link.
+    let asked = app
+        .at("plock", Method::POST, "/api/v1/identity/auth/login-link")
+        .json(&json!({ "email": "tomek@example.pl" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), StatusCode::ACCEPTED);
+    let outbox = app.outbox(Some("plock")).await;
+    assert_eq!(outbox.last().unwrap().1["template"], "login_link");
+    assert_eq!(outbox.last().unwrap().1["to_name"], "Tomasz Kowalczyk");
+}
