@@ -898,9 +898,9 @@ async fn an_office_over_its_request_rate_gets_429_and_others_do_not() {
 
 #[tokio::test]
 async fn a_platform_admin_onboards_an_office_invites_its_coordinator_and_suspends_it() {
-    // Gateways cache offices for `tenant_cache_secs`; a suspension shows within that time.
-    // Here it is zero, so the suspension is visible on the next request.
-    let app = TestApp::spawn_configured(json!({ "gateway": { "tenant_cache_secs": 0 } })).await;
+    // The gateway the suspension passes through forgets the office at once (others within
+    // `gateway.tenant_cache_secs`), so the next request already sees it suspended.
+    let app = TestApp::spawn().await;
     app.create_user(None, "admin@example.pl", Role::PlatformAdmin, None, None)
         .await;
     let admin = token(&app.login(None, "admin@example.pl").await);
@@ -1289,4 +1289,96 @@ async fn with_redis_down_sign_in_is_a_retryable_503_and_the_offices_stay_online(
         .await
         .unwrap();
     assert_eq!(card.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_role_taken_away_ends_the_persons_sessions_and_is_in_the_log() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("kielce").await;
+    let profile = app.create_volunteer("kielce", "jan@example.pl").await;
+    let jan = app
+        .create_user(
+            Some("kielce"),
+            "jan@example.pl",
+            Role::Volunteer,
+            Some(profile["id"].as_str().unwrap().parse().unwrap()),
+            None,
+        )
+        .await;
+    let other_coordinator = app
+        .create_user(
+            Some("kielce"),
+            "ewa@example.pl",
+            Role::Coordinator,
+            None,
+            None,
+        )
+        .await;
+    let pair = app.login(Some("kielce"), "jan@example.pl").await;
+
+    let members = app.get_json("kielce", "/api/v1/identity/members").await;
+    let listed: Vec<(&str, &str)> = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["email"].as_str().unwrap(), m["role"].as_str().unwrap()))
+        .collect();
+    assert!(
+        listed.contains(&("jan@example.pl", "volunteer")),
+        "{listed:?}"
+    );
+
+    // A coordinator cannot take another coordinator's role; that is the platform's call.
+    let response = app
+        .as_coordinator(
+            "kielce",
+            Method::DELETE,
+            &format!("/api/v1/identity/members/{other_coordinator}/roles/coordinator"),
+        )
+        .await
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(response).await.1, "forbidden");
+
+    let path = format!("/api/v1/identity/members/{jan}/roles/volunteer");
+    let response = app
+        .as_coordinator("kielce", Method::DELETE, &path)
+        .await
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let again = app
+        .as_coordinator("kielce", Method::DELETE, &path)
+        .await
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(again).await.0, StatusCode::NOT_FOUND);
+
+    // Jan's token stops working at once, and he cannot sign in here any more.
+    let response = app
+        .at("kielce", Method::GET, "/api/v1/identity/me")
+        .bearer_auth(token(&pair))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(response).await.1, "session_revoked");
+    let response = app
+        .login_response(Some("kielce"), "jan@example.pl", TEST_PASSWORD)
+        .await;
+    assert_eq!(problem(response).await.1, "invalid_credentials");
+
+    let log = app
+        .get_json("kielce", "/api/v1/identity/audit?limit=100")
+        .await;
+    let revoked = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "role_revoked")
+        .expect("role_revoked in the log");
+    assert_eq!(revoked["user_id"], json!(jan));
+    assert_eq!(revoked["detail"]["role"], "volunteer");
 }

@@ -210,6 +210,14 @@ impl Gateway {
         {
             self.admission.sessions_ended(ended);
         }
+        // An office suspended or re-activated through this gateway takes effect here at once
+        // (other replicas follow within `gateway.tenant_cache_secs`).
+        if from_identity
+            && parts.status.is_success()
+            && let Some(slug) = changed_office(&rest)
+        {
+            self.resolver.forget(slug);
+        }
         let mut out = Response::builder().status(parts.status).finish();
         copy_end_to_end(&parts.headers, out.headers_mut(), &[]);
         let small = parts
@@ -364,6 +372,13 @@ impl Gateway {
             propagator.inject(&mut HeaderInjector(headers));
         });
     }
+}
+
+/// The office whose status a platform call changes: `…/platform/offices/<slug>/suspend|activate`.
+fn changed_office(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("/api/v1/identity/platform/offices/")?;
+    let (slug, action) = rest.split_once('/')?;
+    matches!(action, "suspend" | "activate").then_some(slug)
 }
 
 /// Writes W3C trace context into outgoing headers.

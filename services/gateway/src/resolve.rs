@@ -99,6 +99,16 @@ impl TenantResolver {
         Ok(found)
     }
 
+    /// Drops what is cached about the office `slug` (after its status changed).
+    pub fn forget(&self, slug: &str) {
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.retain(|key, (_, value)| {
+                key != &TenantKey::Slug(slug.to_owned())
+                    && value.as_ref().is_none_or(|t| t.slug != slug)
+            });
+        }
+    }
+
     fn cached(&self, key: &TenantKey) -> Option<Option<ResolvedTenant>> {
         let cache = self.cache.lock().ok()?;
         let (expires, value) = cache.get(key)?;

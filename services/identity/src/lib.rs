@@ -25,6 +25,7 @@ pub const SERVICE: &str = "identity";
 type Apis = (
     api::AuthApi,
     api::InvitationsApi,
+    api::MembersApi,
     api::OfficeApi,
     api::PlatformApi,
 );
@@ -35,6 +36,7 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
         (
             api::AuthApi,
             api::InvitationsApi,
+            api::MembersApi,
             api::OfficeApi,
             api::PlatformApi,
         ),

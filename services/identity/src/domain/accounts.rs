@@ -1049,6 +1049,41 @@ impl Identity {
     }
 }
 
+impl Identity {
+    /// Takes a role in `office` away from someone; their sessions in the office end (their
+    /// tokens carry the old roles), and the change is in the office's audit log.
+    pub async fn revoke_role(
+        &self,
+        office: &TenantContext,
+        actor: &Caller,
+        user_id: Uuid,
+        role: Role,
+        client: Client<'_>,
+    ) -> Result<bool> {
+        let now = Utc::now();
+        let txn = self.db.begin(Scope::Office(office.id)).await?;
+        if !users::revoke_role(&*txn, office.id, user_id, role).await? {
+            return Ok(false);
+        }
+        let ended = sessions::revoke_all(&txn, user_id, None, "role_revoked", now).await?;
+        audit::record(
+            &txn,
+            AuditEvent {
+                kind: "role_revoked",
+                user_id: Some(user_id),
+                actor_id: Some(actor.user_id()),
+                client_ip: client.ip,
+                detail: serde_json::json!({ "role": role_name(role), "sessions_revoked": ended.len() }),
+            },
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        self.revoked(Scope::Office(office.id), &ended).await;
+        Ok(true)
+    }
+}
+
 fn redeemed<T>(outcome: Redeemed<T>) -> Result<T> {
     match outcome {
         Redeemed::Valid(value) => Ok(value),

@@ -203,3 +203,62 @@ pub async fn grant(
     .await
     .map(|_| ())
 }
+
+/// A person with their roles in an office.
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub user_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub volunteer_id: Option<Uuid>,
+}
+
+/// Everyone with a role in `tenant`, by name.
+pub async fn members(conn: &impl ConnectionTrait, tenant: TenantId) -> Result<Vec<Member>, DbErr> {
+    let rows = Query::new(
+        "SELECT m.user_id, m.role, m.volunteer_id, u.email, u.display_name \
+         FROM memberships m JOIN users u ON u.id = m.user_id WHERE 1 = 1",
+    )
+    .in_scope(Scope::Office(tenant), "m.")
+    .sql(" ORDER BY u.display_name, m.role")
+    .all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Member {
+                user_id: get(row, "user_id")?,
+                email: get(row, "email")?,
+                display_name: get(row, "display_name")?,
+                role: if get::<String>(row, "role")? == "coordinator" {
+                    Role::Coordinator
+                } else {
+                    Role::Volunteer
+                },
+                volunteer_id: get(row, "volunteer_id")?,
+            })
+        })
+        .collect()
+}
+
+/// Takes `role` in `tenant` away from `user`; `false` if they did not have it.
+pub async fn revoke_role(
+    conn: &impl ConnectionTrait,
+    tenant: TenantId,
+    user: Uuid,
+    role: Role,
+) -> Result<bool, DbErr> {
+    let role = if role == Role::Coordinator {
+        "coordinator"
+    } else {
+        "volunteer"
+    };
+    Ok(Query::new("DELETE FROM memberships WHERE user_id = ")
+        .bind(user)
+        .sql(" AND role = ")
+        .bind(role)
+        .in_scope(Scope::Office(tenant), "")
+        .execute(conn)
+        .await?
+        == 1)
+}
