@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use lacznik_testkit::TestApp;
+use lacznik_testkit::{TestApp, problem};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -244,4 +244,102 @@ async fn invalid_input_is_a_422_listing_every_field_and_writes_nothing() {
     .await;
     assert_eq!(after["last_name"], "Nowak");
     app.stop().await;
+}
+
+#[tokio::test]
+async fn a_volunteer_moves_through_the_lifecycle_and_every_step_is_in_the_history() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("kielce").await;
+    let zofia = app.create_volunteer("kielce", "zofia@example.pl").await;
+    assert_eq!(zofia["status"], "active");
+    let id = zofia["id"].as_str().unwrap();
+    let app = &app;
+    let change = |status: &'static str, reason: &'static str| {
+        let path = format!("/api/v1/volunteers/{id}/status");
+        async move {
+            app.as_coordinator("kielce", Method::POST, &path)
+                .await
+                .json(&json!({ "status": status, "reason": reason }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+
+    let paused = body(change("paused", "sesja egzaminacyjna").await).await;
+    assert_eq!(paused["status"], "paused");
+    // Paused volunteers are listed apart from active ones.
+    let listed = app
+        .get_json("kielce", "/api/v1/volunteers?status=paused")
+        .await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    let listed = app
+        .get_json("kielce", "/api/v1/volunteers?status=active")
+        .await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 0);
+
+    assert_eq!(
+        body(change("active", "wróciła").await).await["status"],
+        "active"
+    );
+    assert_eq!(
+        body(change("ended", "przeprowadzka").await).await["status"],
+        "ended"
+    );
+    // Ended is final; an unknown status is malformed; neither writes anything.
+    let response = change("active", "pomyłka").await;
+    let (status, code) = problem(response).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::CONFLICT, "invalid_status_change")
+    );
+    let response = change("retired", "?").await;
+    assert_eq!(problem(response).await.0, StatusCode::BAD_REQUEST);
+
+    let history = app
+        .get_json("kielce", &format!("/api/v1/volunteers/{id}/history"))
+        .await;
+    let steps: Vec<(Value, &str, Value)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["from"].clone(),
+                c["to"].as_str().unwrap(),
+                c["reason"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (Value::Null, "active", Value::Null),
+            (json!("active"), "paused", json!("sesja egzaminacyjna")),
+            (json!("paused"), "active", json!("wróciła")),
+            (json!("active"), "ended", json!("przeprowadzka")),
+        ]
+    );
+    assert!(
+        history
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["changed_by"].is_string()),
+        "every change names the coordinator"
+    );
+
+    // Another office cannot see or change it.
+    app.create_tenant("plock").await;
+    let response = app
+        .as_coordinator(
+            "plock",
+            Method::GET,
+            &format!("/api/v1/volunteers/{id}/history"),
+        )
+        .await
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(response).await.0, StatusCode::NOT_FOUND);
 }

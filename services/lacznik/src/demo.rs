@@ -10,7 +10,7 @@ use crate::accounts::{DEMO_PASSWORD, DemoAccount, DemoUser, ensure_demo_user};
 use lacznik_identity::{NewTenant, store};
 use lacznik_tenancy::AppDb;
 use lacznik_types::{RegionCode, TenantId, TenantSlug};
-use lacznik_volunteers::domain::{NewVolunteer, RawVolunteer};
+use lacznik_volunteers::domain::{NewVolunteer, RawVolunteer, VolunteerStatus};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -285,9 +285,16 @@ async fn seed_offices(db: &AppDb) -> anyhow::Result<Vec<SeededOffice>> {
         for n in 0..office.volunteers {
             let volunteer = demo_volunteer(&mut rng, office, n, today)?;
             let email = volunteer.email.as_str().to_owned();
-            let model = lacznik_volunteers::store::insert(&txn, volunteer).await?;
-            // Adults only: a minor's account waits for a guardian's consent.
+            // Most are active; a few have just applied, a few take a break.
+            let status = match n % 10 {
+                7 => VolunteerStatus::Applicant,
+                9 => VolunteerStatus::Paused,
+                _ => VolunteerStatus::Active,
+            };
+            let model = lacznik_volunteers::store::insert(&txn, volunteer, status, None).await?;
+            // Active adults only: a minor's account waits for a guardian's consent.
             if volunteer_accounts.len() < VOLUNTEER_ACCOUNTS
+                && status == VolunteerStatus::Active
                 && today.years_since(model.birth_date).unwrap_or(0) >= 18
             {
                 let name = format!("{} {}", model.first_name, model.last_name);

@@ -13,7 +13,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
-use crate::domain::{NewVolunteer, RawVolunteer, VolunteerChanges};
+use crate::domain::{NewVolunteer, RawVolunteer, VolunteerChanges, VolunteerStatus};
 use crate::store::{self, StoreError, entity::volunteer};
 
 #[derive(Tags)]
@@ -34,6 +34,8 @@ pub struct Volunteer {
     pub birth_date: NaiveDate,
     /// Full years, from the birth date.
     pub age: u32,
+    /// Where the volunteer stands: applicant, active, paused or ended.
+    pub status: VolunteerStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -43,6 +45,7 @@ impl Volunteer {
         Self {
             id: model.id,
             age: today.years_since(model.birth_date).unwrap_or(0),
+            status: VolunteerStatus::parse(&model.status),
             first_name: model.first_name,
             last_name: model.last_name,
             email: model.email,
@@ -139,6 +142,27 @@ fn may_access(caller: &Caller, id: VolunteerId) -> Result<(), Problem> {
     }
 }
 
+/// A change of status.
+#[derive(Debug, Object)]
+pub struct StatusInput {
+    pub status: VolunteerStatus,
+    /// Why, e.g. "rozmowa odbyta 12.11, zaakceptowany" or "wyjazd na studia".
+    #[oai(validator(max_length = 500))]
+    pub reason: Option<String>,
+}
+
+/// One change in a volunteer's history.
+#[derive(Debug, Clone, Object, serde::Deserialize)]
+pub struct StatusChangeView {
+    /// Absent for the first status.
+    pub from: Option<VolunteerStatus>,
+    pub to: VolunteerStatus,
+    pub reason: Option<String>,
+    /// The coordinator who made the change.
+    pub changed_by: Option<uuid::Uuid>,
+    pub changed_at: DateTime<Utc>,
+}
+
 pub struct VolunteersApi;
 
 #[OpenApi(prefix_path = "/api/v1/volunteers", tag = "Tag::Volunteers")]
@@ -165,7 +189,10 @@ impl VolunteersApi {
             today(),
         )?;
         let txn = db.begin(tenant.id).await?;
-        let model = store::insert(&txn, new).await.map_err(store_problem)?;
+        // Registered by a coordinator: active at once (public sign-up starts as an applicant).
+        let model = store::insert(&txn, new, VolunteerStatus::Active, Some(auth.0.user_id()))
+            .await
+            .map_err(store_problem)?;
         txn.commit().await?;
         let location = format!("/api/v1/volunteers/{}", model.id);
         Ok(Created::Created(
@@ -185,12 +212,14 @@ impl VolunteersApi {
         cursor: Query<Option<String>>,
         /// Page size, 1–100 (default 20).
         limit: Query<Option<u64>>,
+        /// Only volunteers in this status.
+        status: Query<Option<VolunteerStatus>>,
     ) -> Result<Json<VolunteerPage>, Problem> {
         auth.0.require_coordinator()?;
         let after = cursor.0.as_deref().map(Cursor::decode).transpose()?;
         let limit = PageLimit::parse(limit.0)?.get();
         let txn = db.begin(tenant.id).await?;
-        let mut rows = store::page(&txn, after.map(|c| c.0), limit)
+        let mut rows = store::page(&txn, after.map(|c| c.0), status.0, limit)
             .await
             .map_err(store_problem)?;
         txn.commit().await?;
@@ -285,5 +314,85 @@ impl VolunteersApi {
         } else {
             Err(Problem::not_found("Wolontariusz"))
         }
+    }
+
+    /// Coordinators: moves a volunteer through the lifecycle — applicant → active (after the
+    /// interview) → paused ↔ active → ended. Any other step is 409 `invalid_status_change`.
+    #[oai(
+        path = "/:id/status",
+        method = "post",
+        operation_id = "change_volunteer_status"
+    )]
+    async fn change_status(
+        &self,
+        db: Data<&TenantDb>,
+        tenant: Data<&TenantContext>,
+        auth: Bearer,
+        id: Path<String>,
+        body: Json<StatusInput>,
+    ) -> Result<Json<Volunteer>, Problem> {
+        auth.0.require_coordinator()?;
+        let id = parse_id(&id.0)?;
+        let reason = body
+            .reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
+        let txn = db.begin(tenant.id).await?;
+        let changed = store::change_status(&txn, id, body.status, reason, Some(auth.0.user_id()))
+            .await
+            .map_err(store_problem)?;
+        match changed {
+            store::StatusChanged::Changed(model) => {
+                txn.commit().await?;
+                Ok(Json(Volunteer::from_model(model, today())))
+            }
+            store::StatusChanged::NotAllowed(from) => Err(Problem::new(
+                StatusCode::CONFLICT,
+                "invalid_status_change",
+                "Niedozwolona zmiana statusu",
+            )
+            .with_detail(format!(
+                "Wolontariusz ma status „{}”; nie można go zmienić na „{}”.",
+                from.label(),
+                body.status.label()
+            ))),
+            store::StatusChanged::NoSuchVolunteer => Err(Problem::not_found("Wolontariusz")),
+        }
+    }
+
+    /// The history of a volunteer's status, oldest first (coordinators, or the volunteer).
+    #[oai(
+        path = "/:id/history",
+        method = "get",
+        operation_id = "volunteer_status_history"
+    )]
+    async fn history(
+        &self,
+        db: Data<&TenantDb>,
+        tenant: Data<&TenantContext>,
+        auth: Bearer,
+        id: Path<String>,
+    ) -> Result<Json<Vec<StatusChangeView>>, Problem> {
+        let id = parse_id(&id.0)?;
+        may_access(&auth.0, id)?;
+        let txn = db.begin(tenant.id).await?;
+        if store::get(&txn, id).await.map_err(store_problem)?.is_none() {
+            return Err(Problem::not_found("Wolontariusz"));
+        }
+        let changes = store::history(&txn, id).await.map_err(store_problem)?;
+        txn.commit().await?;
+        Ok(Json(
+            changes
+                .into_iter()
+                .map(|c| StatusChangeView {
+                    from: c.from,
+                    to: c.to,
+                    reason: c.reason,
+                    changed_by: c.changed_by,
+                    changed_at: c.changed_at,
+                })
+                .collect(),
+        ))
     }
 }

@@ -2,4 +2,7 @@
 
 mod volunteer;
 
+mod status;
+
+pub use status::VolunteerStatus;
 pub use volunteer::{MIN_AGE, NewVolunteer, RawVolunteer, VolunteerChanges};

@@ -1,4 +1,4 @@
-//! sea-orm entity of the `volunteers` table.
+//! sea-orm entities of the volunteers service's tables.
 
 pub mod volunteer {
     use sea_orm::entity::prelude::*;
@@ -17,6 +17,32 @@ pub mod volunteer {
         pub birth_date: Date,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        /// `applicant`, `active`, `paused` or `ended`.
+        pub status: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod status_change {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "volunteer_status_changes")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub volunteer_id: Uuid,
+        pub from_status: Option<String>,
+        pub to_status: String,
+        pub reason: Option<String>,
+        pub changed_by: Option<Uuid>,
+        pub changed_at: DateTimeUtc,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

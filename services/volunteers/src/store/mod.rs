@@ -6,4 +6,7 @@
 pub mod entity;
 mod volunteers;
 
-pub use volunteers::{StoreError, delete, get, insert, page, update};
+pub use volunteers::{
+    StatusChange, StatusChanged, StoreError, change_status, delete, get, history, insert, page,
+    update,
+};

@@ -6,8 +6,8 @@ use lacznik_types::VolunteerId;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr};
 
-use super::entity::volunteer;
-use crate::domain::{NewVolunteer, VolunteerChanges};
+use super::entity::{status_change, volunteer};
+use crate::domain::{NewVolunteer, VolunteerChanges, VolunteerStatus};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -38,8 +38,14 @@ async fn email_taken(
     Ok(query.one(&**txn).await?.is_some())
 }
 
-/// Registers a volunteer in the transaction's office.
-pub async fn insert(txn: &TenantTxn, new: NewVolunteer) -> Result<volunteer::Model, StoreError> {
+/// Registers a volunteer in the transaction's office with a first `status`, recorded in the
+/// history as done by `by`.
+pub async fn insert(
+    txn: &TenantTxn,
+    new: NewVolunteer,
+    status: VolunteerStatus,
+    by: Option<uuid::Uuid>,
+) -> Result<volunteer::Model, StoreError> {
     if email_taken(txn, new.email.as_str(), None).await? {
         return Err(StoreError::EmailTaken);
     }
@@ -54,24 +60,41 @@ pub async fn insert(txn: &TenantTxn, new: NewVolunteer) -> Result<volunteer::Mod
         birth_date: Set(new.birth_date.date()),
         created_at: Set(now),
         updated_at: Set(now),
+        status: Set(status.as_str().to_owned()),
     };
-    volunteer::Entity::insert(model)
+    let inserted = volunteer::Entity::insert(model)
         .exec_with_returning(&**txn)
         .await
-        .map_err(map_unique)
+        .map_err(map_unique)?;
+    record_change(
+        txn,
+        VolunteerId::from_uuid(inserted.id),
+        None,
+        status,
+        None,
+        by,
+        now,
+    )
+    .await?;
+    Ok(inserted)
 }
 
-/// One page of volunteers in creation order, after `after` if given. Returns up to `limit + 1`
+/// One page of volunteers in creation order (only those in `status`, if given), after `after`
+/// if given. Returns up to `limit + 1`
 /// rows so the caller can tell whether another page follows.
 pub async fn page(
     txn: &TenantTxn,
     after: Option<uuid::Uuid>,
+    status: Option<VolunteerStatus>,
     limit: u64,
 ) -> Result<Vec<volunteer::Model>, StoreError> {
     let mut query = volunteer::Entity::find()
         .filter(volunteer::Column::TenantId.eq(txn.tenant().as_uuid()))
         .order_by_asc(volunteer::Column::Id)
         .limit(limit + 1);
+    if let Some(status) = status {
+        query = query.filter(volunteer::Column::Status.eq(status.as_str()));
+    }
     if let Some(after) = after {
         query = query.filter(volunteer::Column::Id.gt(after));
     }
@@ -114,6 +137,7 @@ pub async fn update(
         birth_date: changes.birth_date.map_or(NotSet, |b| Set(b.date())),
         created_at: NotSet,
         updated_at: Set(Utc::now()),
+        status: NotSet,
     };
     // The primary key (tenant_id, id) scopes this update to the transaction's office.
     volunteer::Entity::update(model)
@@ -131,4 +155,93 @@ pub async fn delete(txn: &TenantTxn, id: VolunteerId) -> Result<bool, StoreError
         .exec(&**txn)
         .await?;
     Ok(result.rows_affected == 1)
+}
+
+/// One change of a volunteer's status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusChange {
+    pub from: Option<VolunteerStatus>,
+    pub to: VolunteerStatus,
+    pub reason: Option<String>,
+    pub changed_by: Option<uuid::Uuid>,
+    pub changed_at: chrono::DateTime<Utc>,
+}
+
+async fn record_change(
+    txn: &TenantTxn,
+    id: VolunteerId,
+    from: Option<VolunteerStatus>,
+    to: VolunteerStatus,
+    reason: Option<&str>,
+    by: Option<uuid::Uuid>,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), StoreError> {
+    status_change::Entity::insert(status_change::ActiveModel {
+        tenant_id: Set(txn.tenant().as_uuid()),
+        id: Set(uuid::Uuid::now_v7()),
+        volunteer_id: Set(id.as_uuid()),
+        from_status: Set(from.map(|s| s.as_str().to_owned())),
+        to_status: Set(to.as_str().to_owned()),
+        reason: Set(reason.map(str::to_owned)),
+        changed_by: Set(by),
+        changed_at: Set(now),
+    })
+    .exec(&**txn)
+    .await?;
+    Ok(())
+}
+
+/// What changing a status led to.
+pub enum StatusChanged {
+    Changed(volunteer::Model),
+    /// The lifecycle does not allow it from the current status.
+    NotAllowed(VolunteerStatus),
+    NoSuchVolunteer,
+}
+
+/// Moves a volunteer to `to`, if the lifecycle allows it from where they are.
+pub async fn change_status(
+    txn: &TenantTxn,
+    id: VolunteerId,
+    to: VolunteerStatus,
+    reason: Option<&str>,
+    by: Option<uuid::Uuid>,
+) -> Result<StatusChanged, StoreError> {
+    let Some(current) = get(txn, id).await? else {
+        return Ok(StatusChanged::NoSuchVolunteer);
+    };
+    let from = VolunteerStatus::parse(&current.status);
+    if !from.may_become(to) {
+        return Ok(StatusChanged::NotAllowed(from));
+    }
+    let now = Utc::now();
+    let model = volunteer::ActiveModel {
+        tenant_id: Set(txn.tenant().as_uuid()),
+        id: Set(id.as_uuid()),
+        status: Set(to.as_str().to_owned()),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let updated = volunteer::Entity::update(model).exec(&**txn).await?;
+    record_change(txn, id, Some(from), to, reason, by, now).await?;
+    Ok(StatusChanged::Changed(updated))
+}
+
+/// A volunteer's status history, oldest first.
+pub async fn history(txn: &TenantTxn, id: VolunteerId) -> Result<Vec<StatusChange>, StoreError> {
+    Ok(status_change::Entity::find()
+        .filter(status_change::Column::TenantId.eq(txn.tenant().as_uuid()))
+        .filter(status_change::Column::VolunteerId.eq(id.as_uuid()))
+        .order_by_asc(status_change::Column::Id)
+        .all(&**txn)
+        .await?
+        .into_iter()
+        .map(|c| StatusChange {
+            from: c.from_status.as_deref().map(VolunteerStatus::parse),
+            to: VolunteerStatus::parse(&c.to_status),
+            reason: c.reason,
+            changed_by: c.changed_by,
+            changed_at: c.changed_at,
+        })
+        .collect())
 }
