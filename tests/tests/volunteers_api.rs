@@ -343,3 +343,94 @@ async fn a_volunteer_moves_through_the_lifecycle_and_every_step_is_in_the_histor
         .unwrap();
     assert_eq!(problem(response).await.0, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn clearance_for_work_with_children_needs_both_checks_valid_today() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("kielce").await;
+    let ola = app.create_volunteer("kielce", "ola@example.pl").await;
+    let id = ola["id"].as_str().unwrap();
+    let path = format!("/api/v1/volunteers/{id}/checks");
+    let today = chrono::Utc::now().date_naive();
+    let day = |offset: i64| (today + chrono::Duration::days(offset)).to_string();
+    let record = |check: Value| {
+        let path = path.clone();
+        let app = &app;
+        async move {
+            app.as_coordinator("kielce", Method::POST, &path)
+                .await
+                .json(&check)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+
+    let none = app.get_json("kielce", &path).await;
+    assert_eq!(none["cleared_for_children"], false);
+
+    let response = record(json!({ "kind": "criminal_record", "checked_on": day(-10) })).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let one = body(response).await;
+    assert_eq!(
+        one["cleared_for_children"], false,
+        "the register check is missing"
+    );
+    // Valid a year by default.
+    let krk = &one["checks"][0];
+    assert_eq!(
+        krk["valid_until"],
+        (chrono::NaiveDate::parse_from_str(&day(-10), "%Y-%m-%d").unwrap()
+            + chrono::Months::new(12))
+        .to_string()
+    );
+
+    let both = body(
+        record(json!({ "kind": "sex_offender_register", "checked_on": day(-5), "valid_until": day(30) }))
+            .await,
+    )
+    .await;
+    assert_eq!(both["cleared_for_children"], true);
+    assert_eq!(both["checks"].as_array().unwrap().len(), 2);
+
+    // Bad input is refused and writes nothing.
+    let response = record(json!({ "kind": "criminal_record", "checked_on": day(3) })).await;
+    let refused = body(response).await;
+    assert_eq!(refused["code"], "validation_failed");
+    assert_eq!(refused["errors"][0]["field"], "checked_on");
+    let response =
+        record(json!({ "kind": "criminal_record", "checked_on": day(-1), "valid_until": day(-2) }))
+            .await;
+    assert_eq!(body(response).await["errors"][0]["field"], "valid_until");
+    let response = record(json!({ "kind": "horoscope", "checked_on": day(-1) })).await;
+    assert_eq!(problem(response).await.0, StatusCode::BAD_REQUEST);
+    let after = app.get_json("kielce", &path).await;
+    assert_eq!(after["checks"].as_array().unwrap().len(), 2);
+
+    // The volunteer sees their own clearance but cannot record one.
+    app.create_user(
+        Some("kielce"),
+        "ola@example.pl",
+        lacznik_auth::Role::Volunteer,
+        Some(id.parse().unwrap()),
+        None,
+    )
+    .await;
+    let own = app.login(Some("kielce"), "ola@example.pl").await;
+    let token = own["access_token"].as_str().unwrap();
+    let seen = app
+        .at("kielce", Method::GET, &path)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(body(seen).await["cleared_for_children"], true);
+    let response = app
+        .at("kielce", Method::POST, &path)
+        .bearer_auth(token)
+        .json(&json!({ "kind": "criminal_record", "checked_on": day(-1) }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(response).await.1, "forbidden");
+}

@@ -108,11 +108,11 @@ enum Deleted {
     NoContent,
 }
 
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
-fn store_problem(error: StoreError) -> Problem {
+pub(crate) fn store_problem(error: StoreError) -> Problem {
     match error {
         StoreError::EmailTaken => Problem::conflict(
             "email_taken",
@@ -122,7 +122,7 @@ fn store_problem(error: StoreError) -> Problem {
     }
 }
 
-fn parse_id(raw: &str) -> Result<VolunteerId, Problem> {
+pub(crate) fn parse_id(raw: &str) -> Result<VolunteerId, Problem> {
     raw.parse().map_err(|_| {
         Problem::new(
             StatusCode::BAD_REQUEST,
@@ -134,7 +134,7 @@ fn parse_id(raw: &str) -> Result<VolunteerId, Problem> {
 }
 
 /// Coordinators reach every volunteer of their office; a volunteer only their own profile.
-fn may_access(caller: &Caller, id: VolunteerId) -> Result<(), Problem> {
+pub(crate) fn may_access(caller: &Caller, id: VolunteerId) -> Result<(), Problem> {
     if caller.is(Role::Coordinator) || caller.own_volunteer() == Some(id.as_uuid()) {
         Ok(())
     } else {

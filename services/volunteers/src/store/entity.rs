@@ -50,3 +50,27 @@ pub mod status_change {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod check {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "volunteer_checks")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub volunteer_id: Uuid,
+        pub kind: String,
+        pub checked_on: Date,
+        pub valid_until: Date,
+        pub checked_by: Uuid,
+        pub recorded_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

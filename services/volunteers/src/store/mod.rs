@@ -3,6 +3,7 @@
 //!
 //! [`TenantTxn`]: lacznik_tenancy::TenantTxn
 
+pub mod checks;
 pub mod entity;
 mod volunteers;
 
