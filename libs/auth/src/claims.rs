@@ -51,6 +51,30 @@ pub struct Claims {
     pub vid: Option<Uuid>,
 }
 
+impl Role {
+    /// The name clients and the database use (the same as in tokens).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PlatformAdmin => "platform_admin",
+            Self::RegionalAdmin => "regional_admin",
+            Self::Coordinator => "coordinator",
+            Self::Volunteer => "volunteer",
+        }
+    }
+
+    /// The role named `name`, if there is one.
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            Self::PlatformAdmin,
+            Self::RegionalAdmin,
+            Self::Coordinator,
+            Self::Volunteer,
+        ]
+        .into_iter()
+        .find(|role| role.as_str() == name)
+    }
+}
+
 impl Claims {
     pub fn has_role(&self, role: Role) -> bool {
         self.roles.contains(&role)

@@ -12,7 +12,6 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use uuid::Uuid;
 
-use crate::domain::accounts::role_name;
 use crate::domain::{Client, Identity, TokenPair};
 use crate::store::users;
 
@@ -292,7 +291,7 @@ impl AuthApi {
                 .claims
                 .roles
                 .iter()
-                .map(|r| role_name(*r).to_owned())
+                .map(|r| r.as_str().to_owned())
                 .collect(),
             office: caller.claims.ten.clone(),
             volunteer_id: caller.claims.vid,

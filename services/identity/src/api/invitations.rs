@@ -17,7 +17,6 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use uuid::Uuid;
 
 use super::auth::client;
-use crate::domain::accounts::role_name;
 use crate::domain::{Identity, TokenPair};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::links;
@@ -55,7 +54,7 @@ impl From<links::Invitation> for InvitationView {
         Self {
             id: i.id,
             email: i.email,
-            role: role_name(i.role).into(),
+            role: i.role.as_str().into(),
             volunteer_id: i.volunteer_id,
             created_at: i.created_at,
             expires_at: i.expires_at,

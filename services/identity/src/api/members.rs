@@ -19,7 +19,6 @@ use uuid::Uuid;
 
 use super::auth::client;
 use crate::domain::Identity;
-use crate::domain::accounts::role_name;
 use crate::store::{self, users};
 
 #[derive(Tags)]
@@ -46,9 +45,8 @@ enum Revoked {
 }
 
 fn parse_role(raw: &str) -> Result<Role, Problem> {
-    match raw {
-        "volunteer" => Ok(Role::Volunteer),
-        "coordinator" => Ok(Role::Coordinator),
+    match Role::parse(raw) {
+        Some(role @ (Role::Volunteer | Role::Coordinator)) => Ok(role),
         _ => Err(
             Problem::new(StatusCode::BAD_REQUEST, "invalid_role", "Nieznana rola")
                 .with_detail("Rola w ośrodku to volunteer albo coordinator."),
@@ -96,7 +94,7 @@ impl MembersApi {
                     user_id: m.user_id,
                     email: m.email,
                     display_name: m.display_name,
-                    role: role_name(m.role).into(),
+                    role: m.role.as_str().into(),
                     volunteer_id: m.volunteer_id,
                 })
                 .collect(),

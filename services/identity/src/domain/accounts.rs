@@ -232,16 +232,6 @@ fn scope_of(office: Option<&TenantContext>) -> Scope {
     office.map_or(Scope::Platform, |o| Scope::Office(o.id))
 }
 
-/// A role's name as clients see it.
-pub fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::PlatformAdmin => "platform_admin",
-        Role::RegionalAdmin => "regional_admin",
-        Role::Coordinator => "coordinator",
-        Role::Volunteer => "volunteer",
-    }
-}
-
 /// What someone may do in a scope.
 struct Grants {
     roles: Vec<Role>,
@@ -308,11 +298,7 @@ impl Identity {
         refresh_expires_at: DateTime<Utc>,
         grants: Grants,
     ) -> Result<TokenPair> {
-        let roles = grants
-            .roles
-            .iter()
-            .map(|r| role_name(*r).to_owned())
-            .collect();
+        let roles = grants.roles.iter().map(|r| r.as_str().to_owned()).collect();
         let (access_token, _) = self
             .signer
             .sign(
@@ -943,26 +929,29 @@ impl Identity {
             .await?
             .map(|u| u.display_name)
             .unwrap_or_default();
-        lacznik_queue::enqueue(&txn, &Event {
-            topic: "identity.email.requested",
-            payload: EmailRequested {
-                template: "invitation",
-                to: email.clone(),
-                to_name: String::new(),
-                locale: "pl",
-                link: self.link(Some(office), "konto/zaproszenie", &secret),
-                expires_at,
-                office: self.sender(Some(office)).await?,
-                data: serde_json::json!({ "role": role_name(role), "invited_by": inviter_name }),
+        lacznik_queue::enqueue(
+            &txn,
+            &Event {
+                topic: "identity.email.requested",
+                payload: EmailRequested {
+                    template: "invitation",
+                    to: email.clone(),
+                    to_name: String::new(),
+                    locale: "pl",
+                    link: self.link(Some(office), "konto/zaproszenie", &secret),
+                    expires_at,
+                    office: self.sender(Some(office)).await?,
+                    data: serde_json::json!({ "role": role.as_str(), "invited_by": inviter_name }),
+                },
             },
-        })
+        )
         .await?;
         audit::record(&txn, AuditEvent {
             kind: "invitation_created",
             user_id: None,
             actor_id: Some(inviter.user_id()),
             client_ip: client.ip,
-            detail: serde_json::json!({ "invitation_id": invitation.id, "role": role_name(role) }),
+            detail: serde_json::json!({ "invitation_id": invitation.id, "role": role.as_str() }),
         }, now).await?;
         txn.commit().await?;
         Ok(invitation)
@@ -1038,7 +1027,7 @@ impl Identity {
             user_id: Some(user.id),
             actor_id: None,
             client_ip: client.ip,
-            detail: serde_json::json!({ "role": role_name(invitation.role), "invitation_id": invitation.id }),
+            detail: serde_json::json!({ "role": invitation.role.as_str(), "invitation_id": invitation.id }),
         }, now).await?;
         let grants = self.grants(&txn, &user).await?;
         let tokens = self
@@ -1073,7 +1062,7 @@ impl Identity {
                 user_id: Some(user_id),
                 actor_id: Some(actor.user_id()),
                 client_ip: client.ip,
-                detail: serde_json::json!({ "role": role_name(role), "sessions_revoked": ended.len() }),
+                detail: serde_json::json!({ "role": role.as_str(), "sessions_revoked": ended.len() }),
             },
             now,
         )

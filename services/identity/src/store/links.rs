@@ -129,23 +129,11 @@ pub struct Invitation {
     pub accepted_at: Option<DateTime<Utc>>,
 }
 
-fn role_name(role: Role) -> &'static str {
-    if role == Role::Coordinator {
-        "coordinator"
-    } else {
-        "volunteer"
-    }
-}
-
 fn invitation(row: &sea_orm::QueryResult) -> Result<Invitation, DbErr> {
     Ok(Invitation {
         id: get(row, "id")?,
         email: get(row, "email")?,
-        role: if get::<String>(row, "role")? == "coordinator" {
-            Role::Coordinator
-        } else {
-            Role::Volunteer
-        },
+        role: super::users::office_role(&get::<String>(row, "role")?),
         volunteer_id: get(row, "volunteer_id")?,
         created_at: get(row, "created_at")?,
         expires_at: get(row, "expires_at")?,
@@ -179,7 +167,7 @@ pub async fn invite(
         vec![
             ("id", id.into()),
             ("email", new.email.to_owned().into()),
-            ("role", role_name(new.role).into()),
+            ("role", new.role.as_str().into()),
             ("volunteer_id", new.volunteer_id.into()),
             ("token_hash", hash_secret(&secret).into()),
             ("invited_by", new.invited_by.into()),

@@ -29,16 +29,16 @@ const USER_COLUMNS: &str = "id, email, display_name, password_hash, platform_rol
 
 fn user(row: &QueryResult) -> Result<User, DbErr> {
     let platform_role: Option<String> = get(row, "platform_role")?;
+    let platform_role = platform_role
+        .as_deref()
+        .and_then(Role::parse)
+        .filter(|r| matches!(r, Role::PlatformAdmin | Role::RegionalAdmin));
     Ok(User {
         id: get(row, "id")?,
         email: get(row, "email")?,
         display_name: get(row, "display_name")?,
         password_hash: get(row, "password_hash")?,
-        platform_role: match platform_role.as_deref() {
-            Some("platform_admin") => Some(Role::PlatformAdmin),
-            Some("regional_admin") => Some(Role::RegionalAdmin),
-            _ => None,
-        },
+        platform_role,
         region_code: get(row, "region_code")?,
         active: get::<String>(row, "status")? == "active",
         password_changed_at: get(row, "password_changed_at")?,
@@ -83,10 +83,7 @@ pub struct NewUser<'a> {
 pub async fn insert_user(conn: &impl ConnectionTrait, new: NewUser<'_>) -> Result<Uuid, DbErr> {
     let id = Uuid::now_v7();
     let now = Utc::now();
-    let role = new.platform_role.map(|role| match role {
-        Role::RegionalAdmin => "regional_admin",
-        _ => "platform_admin",
-    });
+    let role = new.platform_role.map(Role::as_str);
     let changed = new.password_hash.as_ref().map(|_| now);
     insert_into(
         "users",
@@ -135,6 +132,14 @@ pub async fn upgrade_hash(conn: &impl ConnectionTrait, id: Uuid, hash: &str) -> 
         .map(|_| ())
 }
 
+/// A stored office role (the schema allows only `coordinator` and `volunteer`).
+pub(crate) fn office_role(name: &str) -> Role {
+    match Role::parse(name) {
+        Some(Role::Coordinator) => Role::Coordinator,
+        _ => Role::Volunteer,
+    }
+}
+
 /// A person's role in an office.
 #[derive(Clone, Debug)]
 pub struct Membership {
@@ -157,11 +162,7 @@ pub async fn memberships(
     rows.iter()
         .map(|row| {
             Ok(Membership {
-                role: if get::<String>(row, "role")? == "coordinator" {
-                    Role::Coordinator
-                } else {
-                    Role::Volunteer
-                },
+                role: office_role(&get::<String>(row, "role")?),
                 volunteer_id: get(row, "volunteer_id")?,
             })
         })
@@ -178,18 +179,13 @@ pub async fn grant(
     volunteer_id: Option<Uuid>,
     granted_by: Option<Uuid>,
 ) -> Result<(), DbErr> {
-    let role = if role == Role::Coordinator {
-        "coordinator"
-    } else {
-        "volunteer"
-    };
     insert(
         Scope::Office(tenant),
         "memberships",
         vec![
             ("id", Uuid::now_v7().into()),
             ("user_id", user.into()),
-            ("role", role.to_owned().into()),
+            ("role", role.as_str().into()),
             ("volunteer_id", volunteer_id.into()),
             ("created_at", Utc::now().into()),
             ("created_by", granted_by.into()),
@@ -230,11 +226,7 @@ pub async fn members(conn: &impl ConnectionTrait, tenant: TenantId) -> Result<Ve
                 user_id: get(row, "user_id")?,
                 email: get(row, "email")?,
                 display_name: get(row, "display_name")?,
-                role: if get::<String>(row, "role")? == "coordinator" {
-                    Role::Coordinator
-                } else {
-                    Role::Volunteer
-                },
+                role: office_role(&get::<String>(row, "role")?),
                 volunteer_id: get(row, "volunteer_id")?,
             })
         })
@@ -248,15 +240,10 @@ pub async fn revoke_role(
     user: Uuid,
     role: Role,
 ) -> Result<bool, DbErr> {
-    let role = if role == Role::Coordinator {
-        "coordinator"
-    } else {
-        "volunteer"
-    };
     Ok(Query::new("DELETE FROM memberships WHERE user_id = ")
         .bind(user)
         .sql(" AND role = ")
-        .bind(role)
+        .bind(role.as_str())
         .in_scope(Scope::Office(tenant), "")
         .execute(conn)
         .await?
