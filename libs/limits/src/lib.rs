@@ -53,15 +53,6 @@ impl RedisLink {
 /// Beyond this many keys, the in-memory store drops expired ones.
 const MEMORY_SWEEP_AT: usize = 10_000;
 
-/// `INCR` and, on the first hit of a window, `PEXPIRE`; answers the count and the time left.
-const HIT_SCRIPT: &str = r"
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
-return {n, ttl}
-";
-
 /// `INCRBY`; on a new key, `PEXPIRE`; answers the total and the time left.
 const ADD_SCRIPT: &str = r"
 local n = redis.call('INCRBY', KEYS[1], ARGV[2])
@@ -150,34 +141,7 @@ impl Limits {
     /// Counts one event under `key` in a fixed window starting at the first event; returns
     /// the count so far and the time left in the window.
     pub async fn hit(&self, key: &str, window: Duration) -> Result<(u64, Duration), LimitsError> {
-        let key = self.key(key);
-        let window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
-        match &self.backend {
-            Backend::Memory(map) => {
-                let now = Instant::now();
-                let mut map = map
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                if map.len() > MEMORY_SWEEP_AT {
-                    map.retain(|_, (_, expires)| *expires > now);
-                }
-                let entry = map.entry(key).or_insert((0, now + window));
-                if entry.1 <= now {
-                    *entry = (0, now + window);
-                }
-                entry.0 += 1;
-                Ok((entry.0, entry.1 - now))
-            }
-            Backend::Redis(link) => {
-                let mut conn = link.conn().await?;
-                let (count, ttl): (u64, i64) = redis::Script::new(HIT_SCRIPT)
-                    .key(key)
-                    .arg(window_ms)
-                    .invoke_async(&mut conn)
-                    .await?;
-                Ok((count, Duration::from_millis(ttl.max(0) as u64)))
-            }
-        }
+        self.add(key, 1, window).await
     }
 
     /// Adds `n` events under `key` in a fixed window starting at the first; returns the total
@@ -194,6 +158,9 @@ impl Limits {
                 let mut map = map
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if map.len() > MEMORY_SWEEP_AT {
+                    map.retain(|_, (_, expires)| *expires > now);
+                }
                 let entry = map.entry(self.key(key)).or_insert((0, now + window));
                 if entry.1 <= now {
                     *entry = (0, now + window);
