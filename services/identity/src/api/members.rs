@@ -8,7 +8,6 @@ use lacznik_auth::Role;
 use lacznik_http::auth::{Bearer, forbidden};
 use lacznik_http::{Problem, TenantContext};
 use lacznik_tenancy::Scope;
-use lacznik_types::TenantId;
 use poem::Request;
 use poem::http::StatusCode;
 use poem::web::Data;
@@ -18,8 +17,9 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use uuid::Uuid;
 
 use super::auth::client;
+use super::platform::{office_by_slug, platform_admin};
 use crate::domain::Identity;
-use crate::store::{self, users};
+use crate::store::users;
 
 #[derive(Tags)]
 enum Tag {
@@ -138,18 +138,9 @@ impl MembersApi {
         user_id: Path<Uuid>,
         role: Path<String>,
     ) -> Result<Revoked, Problem> {
-        if auth.0.office.is_some() {
-            return Err(forbidden());
-        }
-        auth.0.require_any(&[Role::PlatformAdmin])?;
+        platform_admin(&auth.0)?;
         let role = parse_role(&role)?;
-        let record = store::find_by_slug(&identity.db.platform, &slug)
-            .await?
-            .ok_or_else(|| Problem::not_found("Ośrodek"))?;
-        let office = TenantContext {
-            id: TenantId::from_uuid(record.id),
-            slug: record.slug,
-        };
+        let office = office_by_slug(&identity, &slug).await?;
         take_away(&identity, &office, &auth, req, user_id.0, role).await
     }
 }

@@ -36,11 +36,25 @@ enum Onboarded {
 }
 
 /// Platform admins only, and only on the platform (a token for an office never qualifies).
-fn platform_admin(caller: &Caller) -> Result<(), Problem> {
+pub(crate) fn platform_admin(caller: &Caller) -> Result<(), Problem> {
     if caller.office.is_some() {
         return Err(forbidden());
     }
     caller.require_any(&[Role::PlatformAdmin])
+}
+
+/// The office a platform call names by slug, or 404.
+pub(crate) async fn office_by_slug(
+    identity: &Identity,
+    slug: &str,
+) -> Result<TenantContext, Problem> {
+    let record = store::find_by_slug(&identity.db.platform, slug)
+        .await?
+        .ok_or_else(|| Problem::not_found("Ośrodek"))?;
+    Ok(TenantContext {
+        id: TenantId::from_uuid(record.id),
+        slug: record.slug,
+    })
 }
 
 async fn audit_platform(
@@ -177,13 +191,7 @@ impl PlatformApi {
         body: Json<InvitationInput>,
     ) -> Result<Invited, Problem> {
         platform_admin(&auth.0)?;
-        let record = store::find_by_slug(&identity.db.platform, &slug)
-            .await?
-            .ok_or_else(|| Problem::not_found("Ośrodek"))?;
-        let office = TenantContext {
-            id: TenantId::from_uuid(record.id),
-            slug: record.slug,
-        };
+        let office = office_by_slug(&identity, &slug).await?;
         let invitation = identity
             .invite(
                 &office,
