@@ -19,6 +19,16 @@ async fn json_of(response: reqwest::Response) -> Value {
     response.json().await.unwrap()
 }
 
+/// The kinds of the events on a page of the security log, newest first.
+fn event_kinds(log: &Value) -> Vec<&str> {
+    log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect()
+}
+
 /// The secret of a one-time link (it travels in the URL fragment).
 fn link_secret(event: &Value) -> String {
     let link = event["link"].as_str().unwrap();
@@ -452,12 +462,7 @@ async fn refresh_tokens_rotate_and_a_reused_one_ends_the_whole_session() {
     let log = app
         .get_json("kielce", "/api/v1/identity/audit?limit=100")
         .await;
-    let kinds: Vec<&str> = log["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let kinds = event_kinds(&log);
     assert!(kinds.contains(&"refresh_token_reused"), "{kinds:?}");
     assert!(kinds.contains(&"login_succeeded"), "{kinds:?}");
 }
@@ -779,12 +784,7 @@ async fn an_invitation_expires_and_works_once() {
     let log = app
         .get_json("kielce", "/api/v1/identity/audit?limit=100")
         .await;
-    let kinds: Vec<&str> = log["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let kinds = event_kinds(&log);
     for kind in ["invitation_created", "role_granted", "login_link_requested"] {
         assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
     }
@@ -847,12 +847,7 @@ async fn lockout_engages_after_the_configured_failures_and_lifts_after_the_windo
     let log = app
         .get_json("kielce", "/api/v1/identity/audit?limit=100")
         .await;
-    let kinds: Vec<&str> = log["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let kinds = event_kinds(&log);
     assert!(kinds.contains(&"login_locked"), "{kinds:?}");
     assert!(kinds.contains(&"login_failed"), "{kinds:?}");
 }
@@ -1054,12 +1049,7 @@ async fn a_platform_admin_onboards_an_office_invites_its_coordinator_and_suspend
             .unwrap(),
     )
     .await;
-    let kinds: Vec<&str> = log["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let kinds = event_kinds(&log);
     assert!(kinds.contains(&"office_onboarded"), "{kinds:?}");
     assert!(kinds.contains(&"office_suspended"), "{kinds:?}");
 }
