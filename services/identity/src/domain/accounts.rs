@@ -899,15 +899,7 @@ impl Identity {
         client: Client<'_>,
     ) -> Result<Invitation> {
         let email = lacznik_types::Email::parse(email)
-            .map_err(|e| {
-                let mut v = lacznik_http::problem::Validator::new();
-                v.reject("email", e.message);
-                AccountError::Rejected(
-                    v.finish()
-                        .err()
-                        .unwrap_or_else(|| Problem::validation(Vec::new())),
-                )
-            })?
+            .map_err(|e| AccountError::Rejected(e.into()))?
             .into_inner();
         let email = users::normalize_email(&email);
         let now = Utc::now();
