@@ -186,7 +186,10 @@ impl Admission {
                 }
             }
         }
-        // Forget sessions not seen for a while (ended ones live as long as a token could).
+    }
+
+    /// Forgets sessions not seen for a while (ended ones live as long as a token could).
+    fn forget_old_sessions(&self) {
         let mut sessions = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
         let now = Instant::now();
         sessions.retain(|_, s| now.duration_since(s.checked) < Duration::from_secs(3600));
@@ -196,11 +199,16 @@ impl Admission {
 async fn flush_forever(admission: Weak<Admission>) {
     let mut tick = tokio::time::interval(FLUSH_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
+    // Walking every known session is not a job for every flush: once a minute is enough.
+    let sweep_every = (Duration::from_secs(60).as_millis() / FLUSH_EVERY.as_millis()).max(1);
+    for n in 1u128.. {
         tick.tick().await;
         let Some(admission) = admission.upgrade() else {
             return;
         };
         admission.flush().await;
+        if n % sweep_every == 0 {
+            admission.forget_old_sessions();
+        }
     }
 }
