@@ -16,6 +16,8 @@ mod m20261122_000002_create_volunteers;
 mod m20261123_000001_create_identity;
 mod m20261123_000002_volunteer_lifecycle;
 mod m20261123_000003_volunteer_checks;
+mod m20261123_000004_volunteer_profile;
+mod m20261123_000005_volunteer_engagement;
 mod tenant_table;
 
 pub use tenant_table::{create_tenant_table, drop_tenant_table, tenant_table};
@@ -32,6 +34,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_identity::Migration),
             Box::new(m20261123_000002_volunteer_lifecycle::Migration),
             Box::new(m20261123_000003_volunteer_checks::Migration),
+            Box::new(m20261123_000004_volunteer_profile::Migration),
+            Box::new(m20261123_000005_volunteer_engagement::Migration),
         ]
     }
 }
@@ -46,7 +50,7 @@ pub fn migration_names() -> Vec<String> {
 
 /// The source of everything that shapes the schema, so a test template built from an older
 /// version of a migration is noticed even when no migration was added. Add new files here.
-pub const SCHEMA_SOURCES: [&str; 7] = [
+pub const SCHEMA_SOURCES: [&str; 9] = [
     include_str!("lib.rs"),
     include_str!("tenant_table.rs"),
     include_str!("m20261122_000001_create_platform.rs"),
@@ -54,6 +58,8 @@ pub const SCHEMA_SOURCES: [&str; 7] = [
     include_str!("m20261123_000001_create_identity.rs"),
     include_str!("m20261123_000002_volunteer_lifecycle.rs"),
     include_str!("m20261123_000003_volunteer_checks.rs"),
+    include_str!("m20261123_000004_volunteer_profile.rs"),
+    include_str!("m20261123_000005_volunteer_engagement.rs"),
 ];
 
 /// Names of migrations not yet applied, read without DDL rights (services check this at start).

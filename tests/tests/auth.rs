@@ -603,7 +603,7 @@ async fn password_reset_answers_alike_for_every_address_and_its_link_works_once(
     let outbox = app.outbox(Some("kielce")).await;
     assert_eq!(outbox.len(), 1, "{outbox:?}");
     let (topic, email) = &outbox[0];
-    assert_eq!(topic, "identity.email.requested");
+    assert_eq!(topic, "email.requested");
     assert_eq!(email["template"], "password_reset");
     assert_eq!(email["to"], "anna@example.pl");
     assert_eq!(email["office"]["slug"], "kielce");

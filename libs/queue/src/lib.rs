@@ -5,6 +5,8 @@
 //! Each event carries the W3C trace context of the request that caused it, so the email it
 //! becomes belongs to the same trace as the click.
 
+pub mod email;
+
 use std::collections::HashMap;
 
 use chrono::Utc;

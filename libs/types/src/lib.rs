@@ -2,6 +2,7 @@
 //! crate shares, so a `VolunteerId` can never be passed where a `TenantId` is expected and a
 //! value is validated once, at the edge.
 
+pub mod catalogue;
 mod ids;
 mod values;
 

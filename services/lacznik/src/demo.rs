@@ -10,7 +10,11 @@ use crate::accounts::{DEMO_PASSWORD, DemoAccount, DemoUser, ensure_demo_user};
 use lacznik_identity::{NewTenant, store};
 use lacznik_tenancy::AppDb;
 use lacznik_types::{RegionCode, TenantId, TenantSlug};
-use lacznik_volunteers::domain::{NewVolunteer, RawVolunteer, VolunteerStatus};
+use lacznik_types::catalogue::{KINDS_OF_HELP, SHARED_SKILLS};
+use lacznik_volunteers::domain::{
+    NewVolunteer, ProfileChanges, RawVolunteer, Slot, VolunteerStatus, Weekday,
+};
+use lacznik_volunteers::store::catalogue::{District, replace_districts};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -282,8 +286,11 @@ async fn seed_offices(db: &AppDb) -> anyhow::Result<Vec<SeededOffice>> {
         let txn = tenants.begin(tenant).await?;
         let today = Utc::now().date_naive();
         let mut volunteer_accounts = Vec::new();
+        let districts = demo_districts(office.slug);
+        replace_districts(&txn, &districts).await?;
         for n in 0..office.volunteers {
             let volunteer = demo_volunteer(&mut rng, office, n, today)?;
+            let profile = demo_profile(&mut rng, &districts);
             let email = volunteer.email.as_str().to_owned();
             // Most are active; a few have just applied, a few take a break.
             let status = match n % 10 {
@@ -291,7 +298,7 @@ async fn seed_offices(db: &AppDb) -> anyhow::Result<Vec<SeededOffice>> {
                 9 => VolunteerStatus::Paused,
                 _ => VolunteerStatus::Active,
             };
-            let model = lacznik_volunteers::store::insert(&txn, volunteer, status, None).await?;
+            let model = lacznik_volunteers::store::insert(&txn, volunteer, &profile, status, None).await?;
             // Active adults only: a minor's account waits for a guardian's consent.
             if volunteer_accounts.len() < VOLUNTEER_ACCOUNTS
                 && status == VolunteerStatus::Active
@@ -354,6 +361,104 @@ fn demo_volunteer(
         today,
     )
     .map_err(|p| anyhow::anyhow!("demo volunteer for {}: {p}", office.slug))
+}
+
+/// Districts of each town, as a chain of neighbours along the main roads (near enough for a
+/// demo's distances).
+fn demo_districts(slug: &str) -> Vec<District> {
+    let names: &[(&str, &str)] = match slug {
+        "kielce" => &[
+            ("slichowice", "Ślichowice"),
+            ("czarnow", "Czarnów"),
+            ("centrum", "Centrum"),
+            ("bocianek", "Bocianek"),
+            ("ksm", "KSM"),
+            ("swietokrzyskie", "Świętokrzyskie"),
+            ("herby", "Herby"),
+            ("barwinek", "Barwinek"),
+            ("baranowek", "Baranówek"),
+            ("uroczysko", "Uroczysko"),
+        ],
+        "plock" => &[
+            ("radziwie", "Radziwie"),
+            ("stare_miasto", "Stare Miasto"),
+            ("kochanowskiego", "Kochanowskiego"),
+            ("skarpa", "Skarpa"),
+            ("wyszogrodzka", "Wyszogrodzka"),
+            ("podolszyce_polnoc", "Podolszyce Północ"),
+            ("podolszyce_poludnie", "Podolszyce Południe"),
+            ("borowiczki", "Borowiczki"),
+        ],
+        _ => &[
+            ("zabrzeg", "Zabrzeg"),
+            ("czechowice_poludnie", "Czechowice Południe"),
+            ("czechowice_polnoc", "Czechowice Północ"),
+            ("dziedzice", "Dziedzice"),
+            ("ligota", "Ligota"),
+            ("bronow", "Bronów"),
+        ],
+    };
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, (code, name))| District {
+            code: (*code).to_owned(),
+            name: (*name).to_owned(),
+            neighbours: [i.checked_sub(1), Some(i + 1)]
+                .into_iter()
+                .flatten()
+                .filter_map(|j| names.get(j).map(|(c, _)| (*c).to_owned()))
+                .collect(),
+        })
+        .collect()
+}
+
+/// A plausible profile: two or three kinds of help, a skill or two, a district or two and one
+/// or two weekly windows.
+fn demo_profile(rng: &mut StdRng, districts: &[District]) -> ProfileChanges {
+    let pick = |rng: &mut StdRng, codes: &[&str], n: usize| {
+        let mut chosen: Vec<String> = Vec::new();
+        while chosen.len() < n.min(codes.len()) {
+            let code = codes[rng.random_range(0..codes.len())].to_owned();
+            if !chosen.contains(&code) {
+                chosen.push(code);
+            }
+        }
+        chosen
+    };
+    let kinds: Vec<&str> = KINDS_OF_HELP.iter().map(|k| k.code).collect();
+    let skills: Vec<&str> = SHARED_SKILLS.iter().map(|k| k.code).collect();
+    let district_codes: Vec<&str> = districts.iter().map(|d| d.code.as_str()).collect();
+    let mut languages = vec!["pl".to_owned()];
+    if rng.random_bool(0.3) {
+        languages.push(["en", "uk", "de"][rng.random_range(0..3)].to_owned());
+    }
+    let days = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri];
+    let mut availability = vec![Slot {
+        weekday: days[rng.random_range(0..days.len())],
+        start: "16:00".into(),
+        end: "19:00".into(),
+    }];
+    if rng.random_bool(0.5) {
+        availability.push(Slot {
+            weekday: Weekday::Sat,
+            start: "09:00".into(),
+            end: "13:00".into(),
+        });
+    }
+    let (n_kinds, n_skills, n_districts) = (
+        rng.random_range(2..=3),
+        rng.random_range(1..=2),
+        rng.random_range(1..=2),
+    );
+    ProfileChanges {
+        kinds: Some(pick(rng, &kinds, n_kinds)),
+        skills: Some(pick(rng, &skills, n_skills)),
+        languages: Some(languages),
+        districts: Some(pick(rng, &district_codes, n_districts)),
+        availability: Some(availability),
+        max_hours_per_week: Some(Some(rng.random_range(2..=10))),
+    }
 }
 
 /// Polish letters folded to ASCII, lower case, for demo email addresses.

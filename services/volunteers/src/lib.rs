@@ -18,9 +18,9 @@ use poem_openapi::OpenApiService;
 pub const SERVICE: &str = "volunteers";
 
 /// The public API description, also merged by the gateway.
-pub fn openapi() -> OpenApiService<(api::VolunteersApi, api::ChecksApi), ()> {
+pub fn openapi() -> OpenApiService<api::Apis, ()> {
     OpenApiService::new(
-        (api::VolunteersApi, api::ChecksApi),
+        api::APIS,
         "Łącznik — wolontariusze",
         env!("CARGO_PKG_VERSION"),
     )

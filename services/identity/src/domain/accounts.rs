@@ -11,10 +11,10 @@ use lacznik_config::Config;
 use lacznik_http::{Caller, Problem, TenantContext};
 use lacznik_limits::{Limits, LimitsError, LockoutPolicy};
 use lacznik_queue::Event;
+use lacznik_queue::email::{EMAIL_REQUESTED, EmailRequested, OfficeSender, page_link};
 use lacznik_tenancy::{Scope, ScopedDb, ScopedTxn};
 use poem::http::StatusCode;
 use sea_orm::DbErr;
-use serde::Serialize;
 use uuid::Uuid;
 
 use crate::store::audit::{self, AuditEvent};
@@ -237,34 +237,6 @@ struct Grants {
     roles: Vec<Role>,
     region: Option<String>,
     volunteer_id: Option<Uuid>,
-}
-
-/// An email the notifications service will send.
-#[derive(Debug, Serialize)]
-pub struct EmailRequested {
-    /// Template name, e.g. `password_reset`.
-    pub template: &'static str,
-    pub to: String,
-    pub to_name: String,
-    pub locale: &'static str,
-    pub link: String,
-    pub expires_at: DateTime<Utc>,
-    /// The sending office; absent for platform emails.
-    pub office: Option<OfficeSender>,
-    /// Extra template values.
-    pub data: serde_json::Value,
-}
-
-/// Who an office's emails come from.
-#[derive(Debug, Serialize)]
-pub struct OfficeSender {
-    pub slug: String,
-    pub name: String,
-    pub from_name: String,
-    pub from_address: String,
-    pub reply_to: String,
-    pub phone: String,
-    pub address: String,
 }
 
 impl Identity {
@@ -650,23 +622,12 @@ impl Identity {
 
     /// The address of a page, in the office (or on the platform).
     pub fn link(&self, office: Option<&TenantContext>, page: &str, secret: &str) -> String {
-        let base = match (office, url::Url::parse(&self.settings.public_url)) {
-            (Some(office), Ok(mut url)) => {
-                let host = url.host_str().unwrap_or("localhost").to_owned();
-                if url
-                    .set_host(Some(&format!("{}.{host}", office.slug)))
-                    .is_err()
-                {
-                    tracing::warn!("public_url cannot take an office subdomain");
-                }
-                url.to_string()
-            }
-            (_, Ok(url)) => url.to_string(),
-            (_, Err(_)) => self.settings.public_url.clone(),
-        };
-        // The secret travels in the fragment, which browsers never send to a server or a
-        // Referer header; the page reads it and posts it to the API.
-        format!("{}/{page}#token={secret}", base.trim_end_matches('/'))
+        page_link(
+            &self.settings.public_url,
+            office.map(|o| o.slug.as_str()),
+            page,
+            secret,
+        )
     }
 
     /// Spends one of the per-hour emails of an account; `false` when they are used up.
@@ -763,7 +724,7 @@ impl Identity {
         lacznik_queue::enqueue(
             &txn,
             &Event {
-                topic: "identity.email.requested",
+                topic: EMAIL_REQUESTED,
                 payload: EmailRequested {
                     template,
                     to: user.email.clone(),
@@ -924,7 +885,7 @@ impl Identity {
         lacznik_queue::enqueue(
             &txn,
             &Event {
-                topic: "identity.email.requested",
+                topic: EMAIL_REQUESTED,
                 payload: EmailRequested {
                     template: "invitation",
                     to: email.clone(),

@@ -1,7 +1,18 @@
 //! HTTP API of the volunteers service.
 
+mod absences;
+mod catalogue;
 mod checks;
 mod volunteers;
 
+pub use absences::{Absence, AbsencesApi};
+pub use catalogue::{Catalogue, CatalogueApi, CatalogueEntry, DistrictView, SkillInput};
 pub use checks::{CheckInput, CheckView, ChecksApi, Clearance};
-pub use volunteers::{Volunteer, VolunteerInput, VolunteerPage, VolunteerPatch, VolunteersApi};
+pub use volunteers::{
+    ProfileInput, Volunteer, VolunteerInput, VolunteerPage, VolunteerPatch, VolunteersApi,
+};
+
+/// Every API of the service, as one OpenAPI document.
+pub type Apis = (VolunteersApi, CatalogueApi, AbsencesApi, ChecksApi);
+/// The value of [`Apis`].
+pub const APIS: Apis = (VolunteersApi, CatalogueApi, AbsencesApi, ChecksApi);

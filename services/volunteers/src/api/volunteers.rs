@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use lacznik_http::auth::{Bearer, Role, forbidden};
+use lacznik_http::problem::Validator;
 use lacznik_http::{Caller, Cursor, PageLimit, Problem, TenantContext};
 use lacznik_tenancy::TenantDb;
 use lacznik_types::VolunteerId;
@@ -13,8 +14,11 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
-use crate::domain::{NewVolunteer, RawVolunteer, VolunteerChanges, VolunteerStatus};
-use crate::store::{self, StoreError, entity::volunteer};
+use crate::domain::{
+    NewVolunteer, ProfileChanges, RawProfile, RawVolunteer, Slot, VolunteerChanges,
+    VolunteerStatus, parse_profile,
+};
+use crate::store::{self, StoreError, catalogue, entity::volunteer, json_list};
 
 #[derive(Tags)]
 enum Tag {
@@ -36,14 +40,45 @@ pub struct Volunteer {
     pub age: u32,
     /// Where the volunteer stands: applicant, active, paused or ended.
     pub status: VolunteerStatus,
+    /// Kinds of help offered (codes of the catalogue).
+    pub kinds: Vec<String>,
+    pub skills: Vec<String>,
+    pub languages: Vec<String>,
+    /// Districts of the town where the volunteer is willing to help; empty = anywhere.
+    pub districts: Vec<String>,
+    /// Weekly availability.
+    pub availability: Vec<Slot>,
+    pub max_hours_per_week: Option<u16>,
+    /// Seen by coordinators only; never sent to the volunteer.
+    pub coordinator_notes: Option<String>,
+    /// The personal data was erased (anonymised); the record stays for statistics.
+    pub anonymised: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl Volunteer {
+    /// The volunteer as `caller` may see them: coordinators' notes only for coordinators.
+    pub(crate) fn for_caller(model: volunteer::Model, caller: &Caller) -> Self {
+        let coordinator = caller.is(Role::Coordinator);
+        let mut view = Self::from_model(model, today());
+        if !coordinator {
+            view.coordinator_notes = None;
+        }
+        view
+    }
+
     fn from_model(model: volunteer::Model, today: NaiveDate) -> Self {
         Self {
             id: model.id,
+            kinds: json_list(&model.kinds),
+            skills: json_list(&model.skills),
+            languages: json_list(&model.languages),
+            districts: json_list(&model.districts),
+            availability: json_list(&model.availability),
+            max_hours_per_week: model.max_hours_per_week.and_then(|h| u16::try_from(h).ok()),
+            coordinator_notes: model.coordinator_notes,
+            anonymised: model.anonymised_at.is_some(),
             age: today.years_since(model.birth_date).unwrap_or(0),
             status: VolunteerStatus::parse(&model.status),
             first_name: model.first_name,
@@ -70,6 +105,43 @@ pub struct VolunteerInput {
     pub phone: Option<String>,
     /// ISO date, e.g. `1998-04-17`. The volunteer must be at least 13.
     pub birth_date: NaiveDate,
+    #[oai(flatten)]
+    pub profile: ProfileInput,
+}
+
+/// What a volunteer offers; every list is checked against the catalogues
+/// (`GET /api/v1/volunteers/catalogue`). Absent lists stay as they are.
+#[derive(Debug, Default, Object)]
+pub struct ProfileInput {
+    #[oai(validator(max_items = 14))]
+    pub kinds: Option<Vec<String>>,
+    #[oai(validator(max_items = 50))]
+    pub skills: Option<Vec<String>>,
+    #[oai(validator(max_items = 10))]
+    pub languages: Option<Vec<String>>,
+    #[oai(validator(max_items = 50))]
+    pub districts: Option<Vec<String>>,
+    #[oai(validator(max_items = 28))]
+    pub availability: Option<Vec<Slot>>,
+    /// 1–60; `null` removes the limit.
+    pub max_hours_per_week: MaybeUndefined<u16>,
+}
+
+impl ProfileInput {
+    fn raw(self) -> RawProfile {
+        RawProfile {
+            kinds: self.kinds,
+            skills: self.skills,
+            languages: self.languages,
+            districts: self.districts,
+            availability: self.availability,
+            max_hours_per_week: match self.max_hours_per_week {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(h) => Some(Some(h)),
+            },
+        }
+    }
 }
 
 /// Changes to a volunteer: absent fields stay, `phone: null` removes the phone.
@@ -84,6 +156,11 @@ pub struct VolunteerPatch {
     #[oai(validator(max_length = 30))]
     pub phone: MaybeUndefined<String>,
     pub birth_date: Option<NaiveDate>,
+    #[oai(flatten)]
+    pub profile: ProfileInput,
+    /// Coordinators only; `null` clears them.
+    #[oai(validator(max_length = 4000))]
+    pub coordinator_notes: MaybeUndefined<String>,
 }
 
 /// One page of volunteers.
@@ -131,6 +208,39 @@ pub(crate) fn parse_id(raw: &str) -> Result<VolunteerId, Problem> {
         )
         .with_detail("Identyfikator wolontariusza to UUID.")
     })
+}
+
+/// Parses the profile against the office's catalogue and reports its problems together with
+/// those of the personal details.
+async fn with_profile<T>(
+    txn: &lacznik_tenancy::TenantTxn,
+    personal: Result<T, Problem>,
+    input: ProfileInput,
+) -> Result<(T, ProfileChanges), Problem> {
+    let office = catalogue::office_catalogue(txn)
+        .await
+        .map_err(store_problem)?;
+    let mut v = Validator::new();
+    let profile = parse_profile(&mut v, input.raw(), &office);
+    match (personal, v.finish()) {
+        (Ok(personal), Ok(())) => Ok((personal, profile)),
+        (Err(mut a), Err(b)) => {
+            a.errors.extend(b.errors);
+            Err(a)
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    }
+}
+
+/// 404 unless the volunteer exists in this office; returns the row.
+pub(crate) async fn require_volunteer(
+    txn: &lacznik_tenancy::TenantTxn,
+    id: VolunteerId,
+) -> Result<volunteer::Model, Problem> {
+    store::get(txn, id)
+        .await
+        .map_err(store_problem)?
+        .ok_or_else(|| Problem::not_found("Wolontariusz"))
 }
 
 /// Coordinators reach every volunteer of their office; a volunteer only their own profile.
@@ -187,16 +297,23 @@ impl VolunteersApi {
                 birth_date: Some(input.birth_date),
             },
             today(),
-        )?;
+        );
         let txn = db.begin(tenant.id).await?;
+        let (new, profile) = with_profile(&txn, new, input.profile).await?;
         // Registered by a coordinator: active at once (public sign-up starts as an applicant).
-        let model = store::insert(&txn, new, VolunteerStatus::Active, Some(auth.0.user_id()))
-            .await
-            .map_err(store_problem)?;
+        let model = store::insert(
+            &txn,
+            new,
+            &profile,
+            VolunteerStatus::Active,
+            Some(auth.0.user_id()),
+        )
+        .await
+        .map_err(store_problem)?;
         txn.commit().await?;
         let location = format!("/api/v1/volunteers/{}", model.id);
         Ok(Created::Created(
-            Json(Volunteer::from_model(model, today())),
+            Json(Volunteer::for_caller(model, &auth.0)),
             location,
         ))
     }
@@ -229,11 +346,10 @@ impl VolunteersApi {
         } else {
             None
         };
-        let today = today();
         Ok(Json(VolunteerPage {
             items: rows
                 .into_iter()
-                .map(|m| Volunteer::from_model(m, today))
+                .map(|m| Volunteer::for_caller(m, &auth.0))
                 .collect(),
             next_cursor,
         }))
@@ -254,7 +370,7 @@ impl VolunteersApi {
         let found = store::get(&txn, id).await.map_err(store_problem)?;
         txn.commit().await?;
         found
-            .map(|m| Json(Volunteer::from_model(m, today())))
+            .map(|m| Json(Volunteer::for_caller(m, &auth.0)))
             .ok_or_else(|| Problem::not_found("Wolontariusz"))
     }
 
@@ -284,14 +400,21 @@ impl VolunteersApi {
                 birth_date: patch.birth_date,
             },
             today(),
-        )?;
+        );
+        let notes = match patch.coordinator_notes {
+            MaybeUndefined::Undefined => None,
+            _ if !auth.0.is(Role::Coordinator) => return Err(forbidden()),
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(n) => Some(Some(n.trim().to_owned()).filter(|n| !n.is_empty())),
+        };
         let txn = db.begin(tenant.id).await?;
-        let updated = store::update(&txn, id, changes)
+        let (changes, profile) = with_profile(&txn, changes, patch.profile).await?;
+        let updated = store::update(&txn, id, changes, &profile, notes)
             .await
             .map_err(store_problem)?;
         txn.commit().await?;
         updated
-            .map(|m| Json(Volunteer::from_model(m, today())))
+            .map(|m| Json(Volunteer::for_caller(m, &auth.0)))
             .ok_or_else(|| Problem::not_found("Wolontariusz"))
     }
 
@@ -345,7 +468,7 @@ impl VolunteersApi {
         match changed {
             store::StatusChanged::Changed(model) => {
                 txn.commit().await?;
-                Ok(Json(Volunteer::from_model(model, today())))
+                Ok(Json(Volunteer::for_caller(model, &auth.0)))
             }
             store::StatusChanged::NotAllowed(from) => Err(Problem::new(
                 StatusCode::CONFLICT,

@@ -3,8 +3,12 @@
 mod volunteer;
 
 mod checks;
+mod profile;
 mod status;
 
 pub use checks::{CheckKind, cleared_for_children};
+pub use profile::{
+    OfficeCatalogue, ProfileChanges, RawProfile, Slot, Weekday, kind_names, parse_profile,
+};
 pub use status::VolunteerStatus;
 pub use volunteer::{MIN_AGE, NewVolunteer, RawVolunteer, VolunteerChanges};

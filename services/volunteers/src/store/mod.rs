@@ -3,6 +3,8 @@
 //!
 //! [`TenantTxn`]: lacznik_tenancy::TenantTxn
 
+pub mod absences;
+pub mod catalogue;
 pub mod checks;
 pub mod entity;
 mod volunteers;
@@ -11,3 +13,13 @@ pub use volunteers::{
     StatusChange, StatusChanged, StoreError, change_status, delete, get, history, insert, page,
     update,
 };
+
+/// Reads a JSON list column; a value the service never wrote reads as empty.
+pub fn json_list<T: serde::de::DeserializeOwned>(raw: &str) -> Vec<T> {
+    serde_json::from_str(raw).unwrap_or_default()
+}
+
+/// Writes a JSON list column.
+pub fn to_json<T: serde::Serialize>(list: &[T]) -> String {
+    serde_json::to_string(list).unwrap_or_else(|_| "[]".to_owned())
+}

@@ -7,7 +7,8 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr};
 
 use super::entity::{status_change, volunteer};
-use crate::domain::{NewVolunteer, VolunteerChanges, VolunteerStatus};
+use super::to_json;
+use crate::domain::{NewVolunteer, ProfileChanges, VolunteerChanges, VolunteerStatus};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -43,6 +44,7 @@ async fn email_taken(
 pub async fn insert(
     txn: &TenantTxn,
     new: NewVolunteer,
+    profile: &ProfileChanges,
     status: VolunteerStatus,
     by: Option<uuid::Uuid>,
 ) -> Result<volunteer::Model, StoreError> {
@@ -61,6 +63,15 @@ pub async fn insert(
         created_at: Set(now),
         updated_at: Set(now),
         status: Set(status.as_str().to_owned()),
+        kinds: Set(to_json(profile.kinds.as_deref().unwrap_or_default())),
+        skills: Set(to_json(profile.skills.as_deref().unwrap_or_default())),
+        languages: Set(to_json(profile.languages.as_deref().unwrap_or(&["pl".to_owned()]))),
+        districts: Set(to_json(profile.districts.as_deref().unwrap_or_default())),
+        availability: Set(to_json(profile.availability.as_deref().unwrap_or_default())),
+        max_hours_per_week: Set(profile.max_hours_per_week.flatten().map(|h| h as i16)),
+        coordinator_notes: Set(None),
+        ended_on: Set(None),
+        anonymised_at: Set(None),
     };
     let inserted = volunteer::Entity::insert(model)
         .exec_with_returning(&**txn)
@@ -110,11 +121,14 @@ pub async fn get(txn: &TenantTxn, id: VolunteerId) -> Result<Option<volunteer::M
     )
 }
 
-/// Applies `changes`; `None` if there is no such volunteer in this office.
+/// Applies `changes`, the profile changes and, if given, new coordinator notes; `None` if there
+/// is no such volunteer in this office.
 pub async fn update(
     txn: &TenantTxn,
     id: VolunteerId,
     changes: VolunteerChanges,
+    profile: &ProfileChanges,
+    notes: Option<Option<String>>,
 ) -> Result<Option<volunteer::Model>, StoreError> {
     if get(txn, id).await?.is_none() {
         return Ok(None);
@@ -138,6 +152,20 @@ pub async fn update(
         created_at: NotSet,
         updated_at: Set(Utc::now()),
         status: NotSet,
+        kinds: profile.kinds.as_deref().map_or(NotSet, |l| Set(to_json(l))),
+        skills: profile.skills.as_deref().map_or(NotSet, |l| Set(to_json(l))),
+        languages: profile.languages.as_deref().map_or(NotSet, |l| Set(to_json(l))),
+        districts: profile.districts.as_deref().map_or(NotSet, |l| Set(to_json(l))),
+        availability: profile
+            .availability
+            .as_deref()
+            .map_or(NotSet, |l| Set(to_json(l))),
+        max_hours_per_week: profile
+            .max_hours_per_week
+            .map_or(NotSet, |h| Set(h.map(|h| h as i16))),
+        coordinator_notes: notes.map_or(NotSet, Set),
+        ended_on: NotSet,
+        anonymised_at: NotSet,
     };
     // The primary key (tenant_id, id) scopes this update to the transaction's office.
     volunteer::Entity::update(model)
@@ -220,6 +248,11 @@ pub async fn change_status(
         id: Set(id.as_uuid()),
         status: Set(to.as_str().to_owned()),
         updated_at: Set(now),
+        ended_on: if to == VolunteerStatus::Ended {
+            Set(Some(now.date_naive()))
+        } else {
+            NotSet
+        },
         ..Default::default()
     };
     let updated = volunteer::Entity::update(model).exec(&**txn).await?;
