@@ -9,6 +9,7 @@
 mod claims;
 mod keys;
 pub mod password;
+pub mod secret;
 mod tokens;
 
 pub use claims::{AUDIENCE, Claims, ISSUER, Role};

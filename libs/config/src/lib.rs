@@ -25,6 +25,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub limits: LimitsConfig,
     pub redis: RedisConfig,
+    pub volunteers: VolunteersConfig,
     pub data_dir: DataDir,
 }
 
@@ -295,6 +296,32 @@ impl Default for LimitsConfig {
             emails_per_account_hour: 3,
             tenant_requests: 2000,
             tenant_window_secs: 10,
+        }
+    }
+}
+
+/// The volunteers service: link lifetimes and how long ended volunteers' data is kept.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VolunteersConfig {
+    /// How long the link confirming a sign-up's email address works.
+    pub signup_link_ttl_hours: u32,
+    /// How long a guardian's consent link works.
+    pub guardian_link_ttl_days: u32,
+    /// Days after a volunteer ended before their personal data is erased (anonymised) by the
+    /// daily retention job. Hours and statistics stay.
+    pub retention_days_after_end: u32,
+    /// How often the retention job looks, in seconds (0 = never; run it from the CLI).
+    pub retention_interval_secs: u64,
+}
+
+impl Default for VolunteersConfig {
+    fn default() -> Self {
+        Self {
+            signup_link_ttl_hours: 48,
+            guardian_link_ttl_days: 14,
+            retention_days_after_end: 1825,
+            retention_interval_secs: 86_400,
         }
     }
 }

@@ -21,7 +21,9 @@ fn ranking(c: &mut Criterion) {
         ("rank weekly 2x/week", synth::weekly_need),
     ] {
         let mut group = c.benchmark_group(name);
-        group.measurement_time(Duration::from_secs(4));
+        group
+            .sample_size(50)
+            .measurement_time(Duration::from_secs(5));
         for size in SIZES {
             let office = synth::office(size, 2026);
             let criteria = need(&office);

@@ -1,6 +1,6 @@
 //! Measures the latency distribution of `rank`, not just its mean: for each office size, warms
 //! up, then times 2,000 separate calls for a typical need and prints p50 / p99 / max.
-//! Run: `cargo run --release -p lacznik-matching --example latency`.
+//! Run: `cargo run --release -p lacznik-matching --example latency [-- SIZE…]`.
 #![allow(clippy::print_stdout)]
 
 use std::hint::black_box;
@@ -20,7 +20,16 @@ fn main() {
         "{:>8} {:>10} {:>9} {:>9} {:>9} {:>9}",
         "size", "need", "eligible", "p50 µs", "p99 µs", "max µs"
     );
-    for size in SIZES {
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let sizes = if args.is_empty() {
+        SIZES.to_vec()
+    } else {
+        args
+    };
+    for size in sizes {
         let office = synth::office(size, 2026);
         for (name, criteria) in [
             ("once 2h", synth::typical_need(&office)),

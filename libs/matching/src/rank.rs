@@ -98,7 +98,10 @@ struct Need<'a> {
     criteria: &'a Criteria,
     map: &'a DistrictMap,
     time: NeedTime,
-    first_day: NaiveDate,
+    /// Born on or before this day: adult on the need's first day.
+    adult_if_born_by: NaiveDate,
+    /// Born on or before this day: at least [`MIN_AGE`] on the need's first day.
+    placeable_if_born_by: NaiveDate,
     /// Weeks in which the need takes any time: the load and the hours limit look only at these.
     need_weeks: usize,
 }
@@ -107,10 +110,12 @@ impl<'a> Need<'a> {
     fn new(criteria: &'a Criteria, map: &'a DistrictMap) -> Self {
         let time = NeedTime::new(&criteria.schedule);
         let need_weeks = time.week_need().iter().filter(|&&s| s > 0).count();
+        let first_day = criteria.schedule.first_day();
         Self {
             criteria,
             map,
-            first_day: criteria.schedule.first_day(),
+            adult_if_born_by: latest_birth(first_day, ADULT_AGE),
+            placeable_if_born_by: latest_birth(first_day, MIN_AGE),
             time,
             need_weeks,
         }
@@ -125,11 +130,12 @@ impl<'a> Need<'a> {
         if !criteria.languages.iter().all(|l| c.languages.contains(l)) {
             return Err(Exclusion::Language);
         }
-        let age = age_on(c.birth_date, self.first_day);
-        if age < MIN_AGE || (age < ADULT_AGE && criteria.adults_only) {
+        // Two date comparisons instead of calendar arithmetic per candidate.
+        let minor = c.birth_date > self.adult_if_born_by;
+        if c.birth_date > self.placeable_if_born_by || (minor && criteria.adults_only) {
             return Err(Exclusion::Minor);
         }
-        if age < ADULT_AGE && !c.guardian_consent {
+        if minor && !c.guardian_consent {
             return Err(Exclusion::NoGuardianConsent);
         }
         if criteria.child_check_required && !c.cleared_for_children {
@@ -223,6 +229,25 @@ fn age_on(birth: NaiveDate, day: NaiveDate) -> i32 {
     day.year() - birth.year() - i32::from(before_birthday)
 }
 
+/// The last birth date that makes someone at least `years` old on `day`. Age only grows the
+/// earlier one was born, so start at the same day `years` earlier and step to the boundary, with
+/// [`age_on`] deciding (it knows the 29 February rule).
+fn latest_birth(day: NaiveDate, years: i32) -> NaiveDate {
+    let mut birth = NaiveDate::from_ymd_opt(day.year() - years, day.month(), day.day())
+        .or_else(|| NaiveDate::from_ymd_opt(day.year() - years, day.month(), day.day() - 1))
+        .unwrap_or(day);
+    while let Some(later) = birth.succ_opt().filter(|&b| age_on(b, day) >= years) {
+        birth = later;
+    }
+    while age_on(birth, day) < years {
+        match birth.pred_opt() {
+            Some(earlier) => birth = earlier,
+            None => break,
+        }
+    }
+    birth
+}
+
 fn is_leap(year: i32) -> bool {
     year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
 }
@@ -248,5 +273,30 @@ mod tests {
         assert_eq!(age_on(date(2008, 2, 29), date(2026, 2, 28)), 18);
         assert_eq!(age_on(date(2008, 2, 29), date(2028, 2, 28)), 19);
         assert_eq!(age_on(date(2008, 2, 29), date(2028, 2, 29)), 20);
+    }
+
+    #[test]
+    fn birth_cutoffs_agree_with_age_on() {
+        let mut day = date(2023, 1, 1);
+        while day < date(2029, 1, 1) {
+            for years in [MIN_AGE, ADULT_AGE] {
+                let cutoff = latest_birth(day, years);
+                assert!(age_on(cutoff, day) >= years, "{day} {years}");
+                assert!(
+                    age_on(cutoff.succ_opt().unwrap(), day) < years,
+                    "{day} {years}"
+                );
+            }
+            day = day.succ_opt().unwrap();
+        }
+        // Born on 29 February 2008: adult on 28 February 2026.
+        assert_eq!(
+            latest_birth(date(2026, 2, 28), ADULT_AGE),
+            date(2008, 2, 29)
+        );
+        assert_eq!(
+            latest_birth(date(2026, 3, 11), ADULT_AGE),
+            date(2008, 3, 11)
+        );
     }
 }

@@ -521,3 +521,19 @@ pub async fn problem(response: reqwest::Response) -> (reqwest::StatusCode, Strin
 pub fn tenant_id(record: &TenantRecord) -> TenantId {
     TenantId::from_uuid(record.id)
 }
+
+/// The text of a PDF as `pdftotext -layout` (Debian's poppler-utils) extracts it — what a
+/// person copying from the document would get. Fails the test if the tool is missing.
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let path = std::env::temp_dir().join(format!("lacznik-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&path, pdf).expect("write the PDF");
+    let output = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian package poppler-utils) is needed; .ci/run installs it");
+    std::fs::remove_file(&path).ok();
+    assert!(output.status.success(), "pdftotext failed: {output:?}");
+    String::from_utf8(output.stdout).expect("UTF-8 text")
+}

@@ -150,7 +150,17 @@ pub async fn start(
             }
             "volunteers" => spawn(
                 listener,
-                lacznik_volunteers::endpoint(db, verifier.clone(), tracer),
+                lacznik_volunteers::endpoint(
+                    db,
+                    verifier.clone(),
+                    lacznik_volunteers::settings::VolunteerSettings::from_config(config),
+                    Arc::new(lacznik_volunteers::settings::OfficeDirectory::new(
+                        upstreams
+                            .get("identity")
+                            .map_or("http://127.0.0.1:8081", String::as_str),
+                    )),
+                    tracer,
+                ),
                 signal.clone(),
             ),
             other => anyhow::bail!("service `{other}` has no implementation"),

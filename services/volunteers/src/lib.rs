@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod domain;
+pub mod settings;
 pub mod store;
 
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use lacznik_http::server::service_endpoint;
 use lacznik_tenancy::AppDb;
 use poem::{Endpoint, EndpointExt, Response, Route};
 use poem_openapi::OpenApiService;
+use settings::{OfficeDirectory, VolunteerSettings};
 
 /// The service's name in routes (`/api/v1/volunteers/…`) and configuration.
 pub const SERVICE: &str = "volunteers";
@@ -30,6 +32,8 @@ pub fn openapi() -> OpenApiService<api::Apis, ()> {
 pub fn endpoint(
     db: AppDb,
     verifier: Arc<TokenVerifier>,
+    settings: VolunteerSettings,
+    offices: Arc<OfficeDirectory>,
     tracer: lacznik_telemetry::SdkTracer,
 ) -> impl Endpoint<Output = Response> {
     let spec = openapi();
@@ -41,6 +45,8 @@ pub fn endpoint(
         )
         .at("/openapi.json", spec_json)
         .data(db.tenant_db())
-        .data(verifier);
+        .data(verifier)
+        .data(settings)
+        .data(offices);
     service_endpoint(SERVICE, routes, tracer, db.readiness())
 }

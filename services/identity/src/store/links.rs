@@ -7,7 +7,7 @@ use lacznik_tenancy::{Scope, ScopedTxn};
 use sea_orm::DbErr;
 use uuid::Uuid;
 
-use super::secret::{hash_secret, new_secret};
+use lacznik_auth::secret::{hash_secret, new_secret};
 use super::sql::{Query, get, insert};
 
 /// What a one-time link is for.

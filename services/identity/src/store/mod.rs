@@ -4,13 +4,12 @@
 pub mod audit;
 mod entity;
 pub mod links;
-mod secret;
 pub mod sessions;
 mod sql;
 mod tenants;
 pub mod users;
 
-pub use secret::hash_secret;
+pub use lacznik_auth::secret::hash_secret;
 pub use tenants::{
     NewTenant, StoreError, TenantRecord, TenantStatus, create_tenant, find_by_host, find_by_slug,
     list_tenants, set_status,

@@ -8,7 +8,7 @@ use lacznik_tenancy::ScopedTxn;
 use sea_orm::DbErr;
 use uuid::Uuid;
 
-use super::secret::{hash_secret, new_secret};
+use lacznik_auth::secret::{hash_secret, new_secret};
 use super::sql::{Query, get, insert};
 
 /// Who opens a session, from where.

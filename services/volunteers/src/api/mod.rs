@@ -1,11 +1,15 @@
 //! HTTP API of the volunteers service.
 
 mod absences;
+mod agreements;
+mod assignments;
 mod catalogue;
 mod checks;
 mod volunteers;
 
 pub use absences::{Absence, AbsencesApi};
+pub use agreements::{AgreementDue, AgreementView, AgreementsApi, DueLine, TemplateView};
+pub use assignments::{Assignment, AssignmentInput, AssignmentsApi};
 pub use catalogue::{Catalogue, CatalogueApi, CatalogueEntry, DistrictView, SkillInput};
 pub use checks::{CheckInput, CheckView, ChecksApi, Clearance};
 pub use volunteers::{
@@ -13,6 +17,20 @@ pub use volunteers::{
 };
 
 /// Every API of the service, as one OpenAPI document.
-pub type Apis = (VolunteersApi, CatalogueApi, AbsencesApi, ChecksApi);
+pub type Apis = (
+    VolunteersApi,
+    CatalogueApi,
+    AbsencesApi,
+    ChecksApi,
+    AssignmentsApi,
+    AgreementsApi,
+);
 /// The value of [`Apis`].
-pub const APIS: Apis = (VolunteersApi, CatalogueApi, AbsencesApi, ChecksApi);
+pub const APIS: Apis = (
+    VolunteersApi,
+    CatalogueApi,
+    AbsencesApi,
+    ChecksApi,
+    AssignmentsApi,
+    AgreementsApi,
+);

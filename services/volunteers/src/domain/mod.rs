@@ -3,6 +3,7 @@
 mod volunteer;
 
 mod checks;
+pub mod engagement;
 mod profile;
 mod status;
 

@@ -4,14 +4,17 @@
 //! [`TenantTxn`]: lacznik_tenancy::TenantTxn
 
 pub mod absences;
+pub mod agreements;
+pub mod assignments;
+pub mod consents;
 pub mod catalogue;
 pub mod checks;
 pub mod entity;
 mod volunteers;
 
 pub use volunteers::{
-    StatusChange, StatusChanged, StoreError, change_status, delete, get, history, insert, page,
-    update,
+    StatusChange, StatusChanged, StoreError, change_status, delete, get, history, insert, lock,
+    page, update,
 };
 
 /// Reads a JSON list column; a value the service never wrote reads as empty.

@@ -278,3 +278,18 @@ pub async fn history(txn: &TenantTxn, id: VolunteerId) -> Result<Vec<StatusChang
         })
         .collect())
 }
+
+/// Locks the volunteer's row until the transaction ends (PostgreSQL; SQLite writers are
+/// serialised already), so decisions about one volunteer are taken one at a time.
+pub async fn lock(txn: &TenantTxn, id: VolunteerId) -> Result<(), StoreError> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT 1 FROM volunteers WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
+            [txn.tenant().as_uuid().into(), id.as_uuid().into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}

@@ -1,4 +1,4 @@
-//! Random secrets for links and refresh tokens, and how they are stored (SHA-256, hex).
+//! Random secrets for links (emailed confirmations, invitations) and refresh tokens, and how they are stored (SHA-256, hex).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

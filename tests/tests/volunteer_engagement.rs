@@ -1,0 +1,381 @@
+//! The rules of a volunteer's engagement through the gateway on PostgreSQL (as `lacznik_app`):
+//! profiles checked against the catalogues, bookings refused with the rule that stops them
+//! (consent, checks, double booking, the 30-day agreement), agreements as printable PDFs.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure is the test failing
+
+use std::collections::HashSet;
+
+use chrono::{Duration, Utc};
+use lacznik_testkit::{TestApp, problem};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+async fn send(app: &TestApp, method: Method, path: &str, body: Option<Value>) -> reqwest::Response {
+    let request = app.as_coordinator("kielce", method, path).await;
+    match body {
+        Some(body) => request.json(&body),
+        None => request,
+    }
+    .send()
+    .await
+    .unwrap()
+}
+
+async fn ok_json(response: reqwest::Response, status: StatusCode) -> Value {
+    let actual = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(actual, status, "{body}");
+    body
+}
+
+fn fields(problem: &Value) -> HashSet<String> {
+    problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn kielce_with_districts() -> TestApp {
+    let app = TestApp::spawn().await;
+    app.create_tenant("kielce").await;
+    let districts = json!([
+        {"code": "centrum", "name": "Centrum", "neighbours": ["bocianek"]},
+        {"code": "bocianek", "name": "Bocianek", "neighbours": ["ksm"]},
+        {"code": "ksm", "name": "KSM", "neighbours": []}
+    ]);
+    let catalogue = ok_json(
+        send(
+            &app,
+            Method::PUT,
+            "/api/v1/volunteers/catalogue/districts",
+            Some(districts),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    // Neighbourhood is mutual.
+    let ksm = catalogue["districts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "ksm")
+        .unwrap()
+        .clone();
+    assert_eq!(ksm["neighbours"], json!(["bocianek"]));
+    app
+}
+
+async fn volunteer(app: &TestApp, email: &str, birth_date: &str) -> String {
+    let created = ok_json(
+        send(
+            app,
+            Method::POST,
+            "/api/v1/volunteers",
+            Some(json!({
+                "first_name": "Zofia", "last_name": "Łękawska", "email": email,
+                "birth_date": birth_date, "kinds": ["senior_company", "tutoring"],
+                "districts": ["centrum"]
+            })),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    created["id"].as_str().unwrap().to_owned()
+}
+
+fn task(days_from_now: i64, child_related: bool) -> Value {
+    let start = (Utc::now() + Duration::days(days_from_now))
+        .date_naive()
+        .and_hms_opt(10, 0, 0)
+        .unwrap()
+        .and_utc();
+    json!({
+        "title": "Odwiedziny u pani Heleny", "kind": "senior_company",
+        "starts_at": start, "ends_at": start + Duration::hours(2),
+        "child_related": child_related
+    })
+}
+
+#[tokio::test]
+async fn a_profile_is_checked_against_the_catalogues_and_bad_input_writes_nothing() {
+    let app = kielce_with_districts().await;
+    let added = send(
+        &app,
+        Method::POST,
+        "/api/v1/volunteers/catalogue/skills",
+        Some(json!({"code": "obsluga_wozka", "name": "obsługa wózka inwalidzkiego"})),
+    )
+    .await;
+    assert_eq!(added.status(), StatusCode::CREATED);
+
+    let bad = send(
+        &app,
+        Method::POST,
+        "/api/v1/volunteers",
+        Some(json!({
+            "first_name": "Jan", "last_name": "Nowak", "email": "nie-email",
+            "birth_date": "2090-01-01",
+            "skills": ["first_aid", "zonglerka"], "districts": ["mars"],
+            "kinds": ["tutoring"], "languages": ["pl", "xx"],
+            "availability": [
+                {"weekday": "tue", "start": "16:00", "end": "19:00"},
+                {"weekday": "tue", "start": "18:00", "end": "20:00"}
+            ]
+        })),
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = bad.json().await.unwrap();
+    assert_eq!(body["code"], "validation_failed");
+    assert_eq!(
+        fields(&body),
+        HashSet::from(
+            [
+                "email",
+                "birth_date",
+                "skills[1]",
+                "districts[0]",
+                "languages[1]",
+                "availability[1]"
+            ]
+            .map(String::from)
+        )
+    );
+    assert_eq!(app.volunteer_count("kielce").await, 0, "nothing written");
+
+    let created = ok_json(
+        send(
+            &app,
+            Method::POST,
+            "/api/v1/volunteers",
+            Some(json!({
+                "first_name": "Jan", "last_name": "Nowak", "email": "jan@example.pl",
+                "birth_date": "1990-01-01", "skills": ["first_aid", "obsluga_wozka"],
+                "districts": ["bocianek"], "kinds": ["shopping_household"],
+                "availability": [
+                    {"weekday": "sat", "start": "9:00", "end": "12:00"},
+                    {"weekday": "tue", "start": "16:00", "end": "19:00"}
+                ],
+                "max_hours_per_week": 6
+            })),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(created["skills"], json!(["first_aid", "obsluga_wozka"]));
+    assert_eq!(created["languages"], json!(["pl"]));
+    assert_eq!(created["availability"][0]["weekday"], "tue");
+    assert_eq!(created["availability"][1]["start"], "09:00");
+    assert_eq!(created["max_hours_per_week"], 6);
+
+    // Notes are the coordinators'; a bad patch changes nothing.
+    let path = format!("/api/v1/volunteers/{}", created["id"].as_str().unwrap());
+    let noted = ok_json(
+        send(
+            &app,
+            Method::PATCH,
+            &path,
+            Some(json!({"coordinator_notes": "Woli popołudnia, boi się psów."})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(noted["coordinator_notes"], "Woli popołudnia, boi się psów.");
+    let overlapping = send(
+        &app,
+        Method::PATCH,
+        &path,
+        Some(json!({"last_name": "Kowalski", "availability": [
+            {"weekday": "mon", "start": "10:00", "end": "12:00"},
+            {"weekday": "mon", "start": "11:59", "end": "13:00"}
+        ]})),
+    )
+    .await;
+    assert_eq!(problem(overlapping).await.1, "validation_failed");
+    let after = ok_json(send(&app, Method::GET, &path, None).await, StatusCode::OK).await;
+    assert_eq!(after["last_name"], "Nowak");
+    assert_eq!(after["availability"], created["availability"]);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bookings_are_refused_with_the_rule_that_stops_them() {
+    let app = kielce_with_districts().await;
+    let adult = volunteer(&app, "zofia@example.pl", "1985-06-01").await;
+    let minor = volunteer(&app, "ola@example.pl", &format!("{}-01-01", chrono::Datelike::year(&Utc::now()) - 16)).await;
+    let book = |id: &str| format!("/api/v1/volunteers/{id}/assignments");
+
+    // A minor without a guardian's consent is not booked, nor for adults-only tasks.
+    let refused = send(&app, Method::POST, &book(&minor), Some(task(2, false))).await;
+    assert_eq!(
+        problem(refused).await,
+        (StatusCode::CONFLICT, "guardian_consent_missing".into())
+    );
+    let mut adults_only = task(2, false);
+    adults_only["adults_only"] = json!(true);
+    let refused = send(&app, Method::POST, &book(&minor), Some(adults_only)).await;
+    assert_eq!(problem(refused).await.1, "adults_only");
+
+    // Work with children needs both checks.
+    let refused = send(&app, Method::POST, &book(&adult), Some(task(2, true))).await;
+    assert_eq!(problem(refused).await.1, "child_check_missing");
+    for kind in ["criminal_record", "sex_offender_register"] {
+        let recorded = send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/volunteers/{adult}/checks"),
+            Some(json!({"kind": kind, "checked_on": Utc::now().date_naive()})),
+        )
+        .await;
+        assert_eq!(recorded.status(), StatusCode::CREATED);
+    }
+    let first = ok_json(
+        send(&app, Method::POST, &book(&adult), Some(task(2, true))).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(first["status"], "booked");
+
+    // Never twice at the same time.
+    let mut overlapping = task(2, false);
+    overlapping["starts_at"] = json!(
+        chrono::DateTime::parse_from_rfc3339(first["starts_at"].as_str().unwrap()).unwrap()
+            + Duration::hours(1)
+    );
+    overlapping["ends_at"] = json!(
+        chrono::DateTime::parse_from_rfc3339(first["ends_at"].as_str().unwrap()).unwrap()
+            + Duration::hours(1)
+    );
+    let refused = send(&app, Method::POST, &book(&adult), Some(overlapping)).await;
+    assert_eq!(problem(refused).await.1, "double_booked");
+
+    // Day 30 of the engagement is fine; day 31 needs a signed agreement.
+    let day_30 = send(&app, Method::POST, &book(&adult), Some(task(31, false))).await;
+    assert_eq!(day_30.status(), StatusCode::CREATED);
+    let day_31 = send(&app, Method::POST, &book(&adult), Some(task(32, false))).await;
+    let body: Value = day_31.json().await.unwrap();
+    assert_eq!(body["status"], 409);
+    assert_eq!(body["code"], "agreement_required");
+    assert!(body["detail"].as_str().unwrap().contains("31. dniu"), "{body}");
+
+    // The 30-day report names her.
+    let due = ok_json(
+        send(&app, Method::GET, "/api/v1/volunteers/agreements/due", None).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(due[0]["volunteer_id"], adult.as_str());
+    assert_eq!(due[0]["state"], "approaching");
+
+    let drawn = ok_json(
+        send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/volunteers/{adult}/agreements"),
+            Some(json!({"starts_on": Utc::now().date_naive()})),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let still = send(&app, Method::POST, &book(&adult), Some(task(32, false))).await;
+    assert_eq!(problem(still).await.1, "agreement_required", "unsigned");
+    let signed = send(
+        &app,
+        Method::POST,
+        &format!(
+            "/api/v1/volunteers/{adult}/agreements/{}/dates",
+            drawn["id"].as_str().unwrap()
+        ),
+        Some(json!({"signed_on": Utc::now().date_naive()})),
+    )
+    .await;
+    assert_eq!(signed.status(), StatusCode::OK);
+    let day_31 = send(&app, Method::POST, &book(&adult), Some(task(32, false))).await;
+    assert_eq!(day_31.status(), StatusCode::CREATED);
+    let due = ok_json(
+        send(&app, Method::GET, "/api/v1/volunteers/agreements/due", None).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(due, json!([]));
+
+    // Bad input is a 422 and books nothing.
+    let mut backwards = task(40, false);
+    backwards["ends_at"] = json!(Utc::now());
+    backwards["kind"] = json!("juggling");
+    let refused = send(&app, Method::POST, &book(&adult), Some(backwards)).await;
+    assert_eq!(problem(refused).await.1, "validation_failed");
+    let list = ok_json(
+        send(&app, Method::GET, &book(&adult), None).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(list.as_array().unwrap().len(), 3);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_agreement_prints_as_a_pdf_with_the_termination_clause() {
+    let app = kielce_with_districts().await;
+    let without = send(
+        &app,
+        Method::PUT,
+        "/api/v1/volunteers/agreement-template",
+        Some(json!({"title": "Porozumienie", "clauses": ["Wolontariusz pomaga."], "termination_clause": " "})),
+    )
+    .await;
+    let body: Value = without.json().await.unwrap();
+    assert_eq!(body["code"], "validation_failed");
+    assert_eq!(fields(&body), HashSet::from(["termination_clause".to_owned()]));
+
+    let id = volunteer(&app, "zofia@example.pl", "1985-06-01").await;
+    let drawn = ok_json(
+        send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/volunteers/{id}/agreements"),
+            Some(json!({"starts_on": "2026-12-01", "ends_on": "2027-06-30"})),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert!(drawn["number"].as_str().unwrap().starts_with("POR/"));
+    let last = drawn["clauses"].as_array().unwrap().last().unwrap();
+    assert!(last.as_str().unwrap().contains("rozwiązać porozumienie"));
+    assert_eq!(
+        drawn["scope"],
+        json!(["towarzyszenie osobom starszym", "korepetycje i pomoc w nauce dzieci"])
+    );
+
+    let pdf = send(
+        &app,
+        Method::GET,
+        &format!(
+            "/api/v1/volunteers/{id}/agreements/{}/document",
+            drawn["id"].as_str().unwrap()
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let text = lacznik_testkit::pdf_text(&pdf.bytes().await.unwrap());
+    for expected in [
+        "Zofia Łękawska",
+        "Ośrodek Pomocy Społecznej kielce",
+        "towarzyszenie osobom starszym",
+        "rozwiązać porozumienie",
+        "30 czerwca 2027",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+    }
+    app.stop().await;
+}
