@@ -379,3 +379,142 @@ async fn an_agreement_prints_as_a_pdf_with_the_termination_clause() {
     }
     app.stop().await;
 }
+
+/// The secret of the newest email of `template` in the office's outbox, and the whole payload.
+async fn emailed_secret(app: &TestApp, template: &str) -> (String, Value) {
+    let (topic, payload) = app
+        .outbox(Some("kielce"))
+        .await
+        .into_iter()
+        .rev()
+        .find(|(_, p)| p["template"] == template)
+        .unwrap_or_else(|| panic!("no {template} email"));
+    assert_eq!(topic, "email.requested");
+    let link = payload["link"].as_str().unwrap();
+    let secret = link.split("#token=").nth(1).unwrap().to_owned();
+    (secret, payload)
+}
+
+#[tokio::test]
+async fn a_minor_signs_up_confirms_and_works_only_after_the_guardian_consents() {
+    let app = kielce_with_districts().await;
+    let year = chrono::Datelike::year(&Utc::now()) - 15;
+    let form = json!({
+        "first_name": "Ola", "last_name": "Żak", "email": "ola.zak@example.pl",
+        "birth_date": format!("{year}-03-01"), "kinds": ["events"], "districts": ["ksm"],
+        "motivation": "Chcę pomagać przy festynach.", "data_processing_consent": true
+    });
+    let public = |method, path: &str| app.at("kielce", method, path);
+
+    // No guardian, no consent: 422 naming both; nothing stored, nothing sent.
+    let mut without = form.clone();
+    without["data_processing_consent"] = json!(false);
+    let refused = public(Method::POST, "/api/v1/volunteers/applications")
+        .json(&without)
+        .send()
+        .await
+        .unwrap();
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["status"], 422);
+    assert_eq!(
+        fields(&body),
+        HashSet::from(["data_processing_consent".to_owned(), "guardian".to_owned()])
+    );
+    assert!(app.outbox(Some("kielce")).await.is_empty());
+
+    let mut with_guardian = form.clone();
+    with_guardian["guardian"] = json!({"name": "Marta Żak", "email": "marta.zak@example.pl"});
+    let accepted = public(Method::POST, "/api/v1/volunteers/applications")
+        .json(&with_guardian)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), StatusCode::ACCEPTED);
+    let (secret, email) = emailed_secret(&app, "signup_confirmation").await;
+    assert_eq!(email["to"], "ola.zak@example.pl");
+    assert!(
+        email["link"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://kielce.localhost:8080/wolontariat/potwierdz#token="),
+        "{email}"
+    );
+    assert_eq!(app.volunteer_count("kielce").await, 0, "not before confirming");
+
+    let invalid = public(Method::POST, "/api/v1/volunteers/applications/confirmation")
+        .json(&json!({"token": "nie-ten"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(invalid).await, (StatusCode::BAD_REQUEST, "link_invalid".into()));
+    let confirmed = ok_json(
+        public(Method::POST, "/api/v1/volunteers/applications/confirmation")
+            .json(&json!({"token": secret}))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(confirmed["status"], "applicant");
+    assert_eq!(confirmed["guardian_consent_pending"], true);
+    let again = public(Method::POST, "/api/v1/volunteers/applications/confirmation")
+        .json(&json!({"token": secret}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(again).await, (StatusCode::GONE, "link_used".into()));
+
+    let id = confirmed["volunteer_id"].as_str().unwrap().to_owned();
+    let profile = ok_json(
+        send(&app, Method::GET, &format!("/api/v1/volunteers/{id}"), None).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(profile["districts"], json!(["ksm"]));
+    assert!(profile["coordinator_notes"].as_str().unwrap().contains("festynach"));
+
+    // The coordinator approves her after the interview; without the guardian, no work.
+    let approved = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/volunteers/{id}/status"),
+        Some(json!({"status": "active", "reason": "rozmowa odbyta"})),
+    )
+    .await;
+    assert_eq!(approved.status(), StatusCode::OK);
+    let book = format!("/api/v1/volunteers/{id}/assignments");
+    let mut festival = task(3, false);
+    festival["kind"] = json!("events");
+    let refused = send(&app, Method::POST, &book, Some(festival.clone())).await;
+    assert_eq!(problem(refused).await.1, "guardian_consent_missing");
+
+    let (guardian_secret, guardian_email) = emailed_secret(&app, "guardian_consent").await;
+    assert_eq!(guardian_email["to"], "marta.zak@example.pl");
+    assert_eq!(guardian_email["data"]["volunteer_name"], "Ola Żak");
+    let consented = public(Method::POST, "/api/v1/volunteers/guardian-consents")
+        .header("user-agent", "Firefox")
+        .json(&json!({"token": guardian_secret}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(consented.status(), StatusCode::OK);
+    let consents = ok_json(
+        send(&app, Method::GET, &format!("/api/v1/volunteers/{id}/consents"), None).await,
+        StatusCode::OK,
+    )
+    .await;
+    let kinds: Vec<&str> = consents
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["data_processing", "guardian"]);
+    assert_eq!(consents[1]["given_by"], "Marta Żak");
+    assert!(consents[1]["client_ip"].as_str().is_some(), "{consents}");
+
+    let booked = send(&app, Method::POST, &book, Some(festival)).await;
+    assert_eq!(booked.status(), StatusCode::CREATED);
+    app.stop().await;
+}

@@ -101,6 +101,24 @@ impl Problem {
         Self::new(StatusCode::CONFLICT, code, "Konflikt").with_detail(detail)
     }
 
+    /// An emailed link whose secret matches nothing.
+    pub fn link_invalid() -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "link_invalid", "Nieprawidłowy link")
+            .with_detail("Ten link jest niepoprawny. Skopiuj go z wiadomości e-mail w całości.")
+    }
+
+    /// An emailed link used once already.
+    pub fn link_used() -> Self {
+        Self::new(StatusCode::GONE, "link_used", "Link nie jest już ważny")
+            .with_detail("Ten link został już użyty. Poproś o nowy.")
+    }
+
+    /// An emailed link past its time.
+    pub fn link_expired() -> Self {
+        Self::new(StatusCode::GONE, "link_expired", "Link nie jest już ważny")
+            .with_detail("Ten link wygasł. Poproś o nowy.")
+    }
+
     /// A dependency is down: the client may retry; nothing was written.
     pub fn unavailable(detail: impl Into<String>) -> Self {
         Self::new(

@@ -135,9 +135,6 @@ pub enum AccountError {
 
 impl From<AccountError> for Problem {
     fn from(error: AccountError) -> Self {
-        let gone = |code, detail: &str| {
-            Problem::new(StatusCode::GONE, code, "Link nie jest już ważny").with_detail(detail)
-        };
         match error {
             AccountError::InvalidCredentials => Problem::new(
                 StatusCode::UNAUTHORIZED,
@@ -162,14 +159,9 @@ impl From<AccountError> for Problem {
                 "Sesja zakończona ze względów bezpieczeństwa",
             )
             .with_detail("Ten token odświeżania był już użyty, więc mógł zostać skopiowany. Sesja została zakończona; zaloguj się ponownie."),
-            AccountError::LinkInvalid => Problem::new(
-                StatusCode::BAD_REQUEST,
-                "link_invalid",
-                "Nieprawidłowy link",
-            )
-            .with_detail("Ten link jest niepoprawny. Skopiuj go z wiadomości e-mail w całości."),
-            AccountError::LinkUsed => gone("link_used", "Ten link został już użyty. Poproś o nowy."),
-            AccountError::LinkExpired => gone("link_expired", "Ten link wygasł. Poproś o nowy."),
+            AccountError::LinkInvalid => Problem::link_invalid(),
+            AccountError::LinkUsed => Problem::link_used(),
+            AccountError::LinkExpired => Problem::link_expired(),
             AccountError::CurrentPasswordWrong => Problem::new(
                 StatusCode::FORBIDDEN,
                 "current_password_wrong",

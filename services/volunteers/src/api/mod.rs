@@ -5,6 +5,7 @@ mod agreements;
 mod assignments;
 mod catalogue;
 mod checks;
+mod signup;
 mod volunteers;
 
 pub use absences::{Absence, AbsencesApi};
@@ -12,6 +13,7 @@ pub use agreements::{AgreementDue, AgreementView, AgreementsApi, DueLine, Templa
 pub use assignments::{Assignment, AssignmentInput, AssignmentsApi};
 pub use catalogue::{Catalogue, CatalogueApi, CatalogueEntry, DistrictView, SkillInput};
 pub use checks::{CheckInput, CheckView, ChecksApi, Clearance};
+pub use signup::{Accepted, ConsentView, GuardianInput, SignUpApi, SignUpInput};
 pub use volunteers::{
     ProfileInput, Volunteer, VolunteerInput, VolunteerPage, VolunteerPatch, VolunteersApi,
 };
@@ -24,6 +26,7 @@ pub type Apis = (
     ChecksApi,
     AssignmentsApi,
     AgreementsApi,
+    SignUpApi,
 );
 /// The value of [`Apis`].
 pub const APIS: Apis = (
@@ -33,4 +36,5 @@ pub const APIS: Apis = (
     ChecksApi,
     AssignmentsApi,
     AgreementsApi,
+    SignUpApi,
 );

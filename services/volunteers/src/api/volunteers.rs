@@ -212,7 +212,7 @@ pub(crate) fn parse_id(raw: &str) -> Result<VolunteerId, Problem> {
 
 /// Parses the profile against the office's catalogue and reports its problems together with
 /// those of the personal details.
-async fn with_profile<T>(
+pub(crate) async fn with_profile<T>(
     txn: &lacznik_tenancy::TenantTxn,
     personal: Result<T, Problem>,
     input: ProfileInput,

@@ -5,6 +5,7 @@
 
 pub mod absences;
 pub mod agreements;
+pub mod applications;
 pub mod assignments;
 pub mod consents;
 pub mod catalogue;
