@@ -152,6 +152,7 @@ fn definition(table: &'static str) -> TableCreateStatement {
             .col(ColumnDef::new("minutes").integer().not_null())
             .col(ColumnDef::new("scope").text().not_null())
             .col(ColumnDef::new("opinion").text().null())
+            .col(ColumnDef::new("signatory").string_len(200).not_null())
             .col(ColumnDef::new("issued_by").uuid().not_null())
             .col(at("issued_at"))
             .foreign_key(&mut volunteer_fk("volunteer_certificates"))

@@ -518,3 +518,179 @@ async fn a_minor_signs_up_confirms_and_works_only_after_the_guardian_consents() 
     assert_eq!(booked.status(), StatusCode::CREATED);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn hours_add_up_into_a_certificate_and_the_insurer_gets_a_roster() {
+    let app = kielce_with_districts().await;
+    let id = volunteer(&app, "zofia@example.pl", "1985-06-01").await;
+    let other = volunteer(&app, "jan@example.pl", "1979-02-11").await;
+    app.create_user(
+        Some("kielce"),
+        "zofia@example.pl",
+        lacznik_auth::Role::Volunteer,
+        Some(id.parse().unwrap()),
+        None,
+    )
+    .await;
+    let token = app.login(Some("kielce"), "zofia@example.pl").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let as_volunteer = |method, path: &str| app.at("kielce", method, path).bearer_auth(&token);
+    let hours_path = format!("/api/v1/volunteers/{id}/hours");
+
+    // A completed assignment logs its planned two hours, approved.
+    let booked = ok_json(
+        send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/volunteers/{id}/assignments"),
+            Some(task(-3, false)),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let done = send(
+        &app,
+        Method::POST,
+        &format!(
+            "/api/v1/volunteers/{id}/assignments/{}/completion",
+            booked["id"].as_str().unwrap()
+        ),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(done.status(), StatusCode::OK);
+
+    // She reports 90 minutes (approved) and 60 (rejected); bad reports write nothing.
+    let yesterday = (Utc::now() - Duration::days(1)).date_naive();
+    let mut reported = Vec::new();
+    for minutes in [90, 60] {
+        let entry = ok_json(
+            as_volunteer(Method::POST, &hours_path)
+                .json(&json!({"worked_on": yesterday, "minutes": minutes, "description": "zbiórka żywności"}))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::CREATED,
+        )
+        .await;
+        assert_eq!(entry["status"], "pending");
+        reported.push(entry["id"].as_str().unwrap().to_owned());
+    }
+    for bad in [
+        json!({"worked_on": yesterday, "minutes": 0}),
+        json!({"worked_on": Utc::now().date_naive() + Duration::days(2), "minutes": 30}),
+    ] {
+        let refused = as_volunteer(Method::POST, &hours_path).json(&bad).send().await.unwrap();
+        assert_eq!(problem(refused).await.1, "validation_failed");
+    }
+    let not_hers = as_volunteer(Method::POST, &format!("/api/v1/volunteers/{id}/hours/{}/decision", reported[0]))
+        .json(&json!({"approved": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_hers.status(), StatusCode::FORBIDDEN);
+    for (entry, approved) in reported.iter().zip([true, false]) {
+        let decided = send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/volunteers/{id}/hours/{entry}/decision"),
+            Some(json!({"approved": approved})),
+        )
+        .await;
+        assert_eq!(decided.status(), StatusCode::OK);
+    }
+    let report = ok_json(
+        as_volunteer(Method::GET, &hours_path).send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(report["entries"].as_array().unwrap().len(), 3);
+    assert_eq!(report["approved_minutes"], 210);
+    assert_eq!(report["pending_minutes"], 0);
+    assert_eq!(report["approved_hours"], "3,5");
+
+    // She asks for a certificate; the coordinator issues it with an opinion.
+    let asked = as_volunteer(Method::POST, &format!("/api/v1/volunteers/{id}/certificate-requests"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), StatusCode::ACCEPTED);
+    let issued = ok_json(
+        send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/volunteers/{id}/certificates"),
+            Some(json!({
+                "period_from": Utc::now().date_naive() - Duration::days(30),
+                "period_to": Utc::now().date_naive(),
+                "opinion": "Pani Zofia jest punktualna i cierpliwa.\n\nPolecamy ją każdemu ośrodkowi.",
+                "signatory": "Anna Nowak, koordynator Centrum Wolontariatu"
+            })),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(issued["hours"], "3,5");
+    assert_eq!(issued["scope"], json!(["towarzyszenie osobom starszym"]));
+    let (_, ready) = app
+        .outbox(Some("kielce"))
+        .await
+        .into_iter()
+        .rev()
+        .find(|(_, p)| p["template"] == "certificate_ready")
+        .expect("certificate_ready email");
+    assert_eq!(ready["to"], "zofia@example.pl");
+    let pdf = as_volunteer(
+        Method::GET,
+        &format!(
+            "/api/v1/volunteers/{id}/certificates/{}/document",
+            issued["id"].as_str().unwrap()
+        ),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(pdf.status(), StatusCode::OK);
+    let text = lacznik_testkit::pdf_text(&pdf.bytes().await.unwrap());
+    for expected in [
+        "ZAŚWIADCZENIE",
+        "Zofia Łękawska",
+        "Ośrodek Pomocy Społecznej kielce",
+        "3,5",
+        "punktualna i cierpliwa",
+        "Anna Nowak",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+    }
+
+    // Insurance: one of the two is covered for the whole action.
+    let policy = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/volunteers/{id}/insurance"),
+        Some(json!({"insurer": "PZU SA", "policy_number": "NNW/2026/0042",
+                    "valid_from": "2026-01-01", "valid_until": "2027-12-31"})),
+    )
+    .await;
+    assert_eq!(policy.status(), StatusCode::CREATED);
+    let roster = ok_json(
+        send(
+            &app,
+            Method::POST,
+            "/api/v1/volunteers/insurance/roster",
+            Some(json!({"volunteer_ids": [id, other], "from": "2026-12-05", "to": "2026-12-06"})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(roster[0]["insured"], true);
+    assert_eq!(roster[0]["policy_number"], "NNW/2026/0042");
+    assert_eq!(roster[1]["insured"], false);
+    assert_eq!(roster[1]["birth_date"], "1979-02-11");
+    app.stop().await;
+}

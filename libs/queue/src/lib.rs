@@ -31,6 +31,14 @@ pub async fn enqueue<T: Serialize>(txn: &ScopedTxn, event: &Event<T>) -> Result<
     enqueue_in(&**txn, txn.scope(), event).await
 }
 
+/// Writes `event` into the outbox of the office of a tenant transaction.
+pub async fn enqueue_office<T: Serialize>(
+    txn: &lacznik_tenancy::TenantTxn,
+    event: &Event<T>,
+) -> Result<Uuid, DbErr> {
+    enqueue_in(&**txn, Scope::Office(txn.tenant()), event).await
+}
+
 /// Writes `event` into the outbox of `scope` on any connection already bound to it.
 pub async fn enqueue_in<T: Serialize>(
     conn: &impl ConnectionTrait,

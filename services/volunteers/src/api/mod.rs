@@ -4,7 +4,10 @@ mod absences;
 mod agreements;
 mod assignments;
 mod catalogue;
+mod certificates;
 mod checks;
+mod hours;
+mod insurance;
 mod signup;
 mod volunteers;
 
@@ -12,7 +15,10 @@ pub use absences::{Absence, AbsencesApi};
 pub use agreements::{AgreementDue, AgreementView, AgreementsApi, DueLine, TemplateView};
 pub use assignments::{Assignment, AssignmentInput, AssignmentsApi};
 pub use catalogue::{Catalogue, CatalogueApi, CatalogueEntry, DistrictView, SkillInput};
+pub use certificates::{CertificateInput, CertificateView, CertificatesApi};
 pub use checks::{CheckInput, CheckView, ChecksApi, Clearance};
+pub use hours::{HoursApi, HoursEntry, HoursReport};
+pub use insurance::{InsuranceApi, Policy, RosterLine};
 pub use signup::{Accepted, ConsentView, GuardianInput, SignUpApi, SignUpInput};
 pub use volunteers::{
     ProfileInput, Volunteer, VolunteerInput, VolunteerPage, VolunteerPatch, VolunteersApi,
@@ -27,6 +33,9 @@ pub type Apis = (
     AssignmentsApi,
     AgreementsApi,
     SignUpApi,
+    HoursApi,
+    CertificatesApi,
+    InsuranceApi,
 );
 /// The value of [`Apis`].
 pub const APIS: Apis = (
@@ -37,4 +46,7 @@ pub const APIS: Apis = (
     AssignmentsApi,
     AgreementsApi,
     SignUpApi,
+    HoursApi,
+    CertificatesApi,
+    InsuranceApi,
 );

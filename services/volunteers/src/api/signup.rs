@@ -178,9 +178,8 @@ pub(crate) async fn request_email(
     expires_at: chrono::DateTime<Utc>,
     data: serde_json::Value,
 ) -> Result<(), Problem> {
-    lacznik_queue::enqueue_in(
-        &**txn,
-        lacznik_tenancy::Scope::Office(txn.tenant()),
+    lacznik_queue::enqueue_office(
+        txn,
         &Event {
             topic: EMAIL_REQUESTED,
             payload: EmailRequested {

@@ -378,6 +378,7 @@ pub mod certificate {
         pub minutes: i32,
         pub scope: String,
         pub opinion: Option<String>,
+        pub signatory: String,
         pub issued_by: Uuid,
         pub issued_at: DateTimeUtc,
     }

@@ -11,6 +11,8 @@ pub mod consents;
 pub mod catalogue;
 pub mod checks;
 pub mod entity;
+pub mod hours;
+pub mod records;
 mod volunteers;
 
 pub use volunteers::{
