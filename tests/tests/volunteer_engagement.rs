@@ -3,7 +3,7 @@
 //! (consent, checks, double booking, the 30-day agreement), agreements as printable PDFs.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure is the test failing
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, Utc};
 use lacznik_testkit::{TestApp, problem};
@@ -208,7 +208,12 @@ async fn a_profile_is_checked_against_the_catalogues_and_bad_input_writes_nothin
 async fn bookings_are_refused_with_the_rule_that_stops_them() {
     let app = kielce_with_districts().await;
     let adult = volunteer(&app, "zofia@example.pl", "1985-06-01").await;
-    let minor = volunteer(&app, "ola@example.pl", &format!("{}-01-01", chrono::Datelike::year(&Utc::now()) - 16)).await;
+    let minor = volunteer(
+        &app,
+        "ola@example.pl",
+        &format!("{}-01-01", chrono::Datelike::year(&Utc::now()) - 16),
+    )
+    .await;
     let book = |id: &str| format!("/api/v1/volunteers/{id}/assignments");
 
     // A minor without a guardian's consent is not booked, nor for adults-only tasks.
@@ -262,7 +267,10 @@ async fn bookings_are_refused_with_the_rule_that_stops_them() {
     let body: Value = day_31.json().await.unwrap();
     assert_eq!(body["status"], 409);
     assert_eq!(body["code"], "agreement_required");
-    assert!(body["detail"].as_str().unwrap().contains("31. dniu"), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("31. dniu"),
+        "{body}"
+    );
 
     // The 30-day report names her.
     let due = ok_json(
@@ -333,7 +341,10 @@ async fn an_agreement_prints_as_a_pdf_with_the_termination_clause() {
     .await;
     let body: Value = without.json().await.unwrap();
     assert_eq!(body["code"], "validation_failed");
-    assert_eq!(fields(&body), HashSet::from(["termination_clause".to_owned()]));
+    assert_eq!(
+        fields(&body),
+        HashSet::from(["termination_clause".to_owned()])
+    );
 
     let id = volunteer(&app, "zofia@example.pl", "1985-06-01").await;
     let drawn = ok_json(
@@ -352,7 +363,10 @@ async fn an_agreement_prints_as_a_pdf_with_the_termination_clause() {
     assert!(last.as_str().unwrap().contains("rozwiązać porozumienie"));
     assert_eq!(
         drawn["scope"],
-        json!(["towarzyszenie osobom starszym", "korepetycje i pomoc w nauce dzieci"])
+        json!([
+            "towarzyszenie osobom starszym",
+            "korepetycje i pomoc w nauce dzieci"
+        ])
     );
 
     let pdf = send(
@@ -375,7 +389,10 @@ async fn an_agreement_prints_as_a_pdf_with_the_termination_clause() {
         "rozwiązać porozumienie",
         "30 czerwca 2027",
     ] {
-        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
     }
     app.stop().await;
 }
@@ -439,14 +456,21 @@ async fn a_minor_signs_up_confirms_and_works_only_after_the_guardian_consents() 
             .starts_with("http://kielce.localhost:8080/wolontariat/potwierdz#token="),
         "{email}"
     );
-    assert_eq!(app.volunteer_count("kielce").await, 0, "not before confirming");
+    assert_eq!(
+        app.volunteer_count("kielce").await,
+        0,
+        "not before confirming"
+    );
 
     let invalid = public(Method::POST, "/api/v1/volunteers/applications/confirmation")
         .json(&json!({"token": "nie-ten"}))
         .send()
         .await
         .unwrap();
-    assert_eq!(problem(invalid).await, (StatusCode::BAD_REQUEST, "link_invalid".into()));
+    assert_eq!(
+        problem(invalid).await,
+        (StatusCode::BAD_REQUEST, "link_invalid".into())
+    );
     let confirmed = ok_json(
         public(Method::POST, "/api/v1/volunteers/applications/confirmation")
             .json(&json!({"token": secret}))
@@ -472,7 +496,12 @@ async fn a_minor_signs_up_confirms_and_works_only_after_the_guardian_consents() 
     )
     .await;
     assert_eq!(profile["districts"], json!(["ksm"]));
-    assert!(profile["coordinator_notes"].as_str().unwrap().contains("festynach"));
+    assert!(
+        profile["coordinator_notes"]
+            .as_str()
+            .unwrap()
+            .contains("festynach")
+    );
 
     // The coordinator approves her after the interview; without the guardian, no work.
     let approved = send(
@@ -500,7 +529,13 @@ async fn a_minor_signs_up_confirms_and_works_only_after_the_guardian_consents() 
         .unwrap();
     assert_eq!(consented.status(), StatusCode::OK);
     let consents = ok_json(
-        send(&app, Method::GET, &format!("/api/v1/volunteers/{id}/consents"), None).await,
+        send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/volunteers/{id}/consents"),
+            None,
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
@@ -583,14 +618,21 @@ async fn hours_add_up_into_a_certificate_and_the_insurer_gets_a_roster() {
         json!({"worked_on": yesterday, "minutes": 0}),
         json!({"worked_on": Utc::now().date_naive() + Duration::days(2), "minutes": 30}),
     ] {
-        let refused = as_volunteer(Method::POST, &hours_path).json(&bad).send().await.unwrap();
+        let refused = as_volunteer(Method::POST, &hours_path)
+            .json(&bad)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(problem(refused).await.1, "validation_failed");
     }
-    let not_hers = as_volunteer(Method::POST, &format!("/api/v1/volunteers/{id}/hours/{}/decision", reported[0]))
-        .json(&json!({"approved": true}))
-        .send()
-        .await
-        .unwrap();
+    let not_hers = as_volunteer(
+        Method::POST,
+        &format!("/api/v1/volunteers/{id}/hours/{}/decision", reported[0]),
+    )
+    .json(&json!({"approved": true}))
+    .send()
+    .await
+    .unwrap();
     assert_eq!(not_hers.status(), StatusCode::FORBIDDEN);
     for (entry, approved) in reported.iter().zip([true, false]) {
         let decided = send(
@@ -613,10 +655,13 @@ async fn hours_add_up_into_a_certificate_and_the_insurer_gets_a_roster() {
     assert_eq!(report["approved_hours"], "3,5");
 
     // She asks for a certificate; the coordinator issues it with an opinion.
-    let asked = as_volunteer(Method::POST, &format!("/api/v1/volunteers/{id}/certificate-requests"))
-        .send()
-        .await
-        .unwrap();
+    let asked = as_volunteer(
+        Method::POST,
+        &format!("/api/v1/volunteers/{id}/certificate-requests"),
+    )
+    .send()
+    .await
+    .unwrap();
     assert_eq!(asked.status(), StatusCode::ACCEPTED);
     let issued = ok_json(
         send(
@@ -664,7 +709,10 @@ async fn hours_add_up_into_a_certificate_and_the_insurer_gets_a_roster() {
         "punktualna i cierpliwa",
         "Anna Nowak",
     ] {
-        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
     }
 
     // Insurance: one of the two is covered for the whole action.
@@ -672,8 +720,10 @@ async fn hours_add_up_into_a_certificate_and_the_insurer_gets_a_roster() {
         &app,
         Method::POST,
         &format!("/api/v1/volunteers/{id}/insurance"),
-        Some(json!({"insurer": "PZU SA", "policy_number": "NNW/2026/0042",
-                    "valid_from": "2026-01-01", "valid_until": "2027-12-31"})),
+        Some(
+            json!({"insurer": "PZU SA", "policy_number": "NNW/2026/0042",
+                    "valid_from": "2026-01-01", "valid_until": "2027-12-31"}),
+        ),
     )
     .await;
     assert_eq!(policy.status(), StatusCode::CREATED);
@@ -692,5 +742,176 @@ async fn hours_add_up_into_a_certificate_and_the_insurer_gets_a_roster() {
     assert_eq!(roster[0]["policy_number"], "NNW/2026/0042");
     assert_eq!(roster[1]["insured"], false);
     assert_eq!(roster[1]["birth_date"], "1979-02-11");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn matching_ranks_the_eligible_and_says_why_the_rest_were_left_out() {
+    let app = kielce_with_districts().await;
+    let create = |email: &'static str, birth: String, kinds: Value, districts: Value| {
+        let app = &app;
+        async move {
+            let body = json!({
+                "first_name": "Ewa", "last_name": "Mazur", "email": email, "birth_date": birth,
+                "kinds": kinds, "districts": districts,
+                "availability": [{"weekday": "tue", "start": "08:00", "end": "20:00"}]
+            });
+            let created = ok_json(
+                send(app, Method::POST, "/api/v1/volunteers", Some(body)).await,
+                StatusCode::CREATED,
+            )
+            .await;
+            created["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let near = create(
+        "near@example.pl",
+        "1980-01-01".into(),
+        json!(["senior_company"]),
+        json!(["centrum"]),
+    )
+    .await;
+    let far = create(
+        "far@example.pl",
+        "1981-01-01".into(),
+        json!(["senior_company"]),
+        json!(["ksm"]),
+    )
+    .await;
+    create(
+        "kind@example.pl",
+        "1982-01-01".into(),
+        json!(["tutoring"]),
+        json!(["centrum"]),
+    )
+    .await;
+    let minor_year = chrono::Datelike::year(&Utc::now()) - 16;
+    create(
+        "minor@example.pl",
+        format!("{minor_year}-01-01"),
+        json!(["senior_company"]),
+        json!(["centrum"]),
+    )
+    .await;
+    let busy = create(
+        "busy@example.pl",
+        "1983-01-01".into(),
+        json!(["senior_company"]),
+        json!(["centrum"]),
+    )
+    .await;
+    let paused = create(
+        "paused@example.pl",
+        "1984-01-01".into(),
+        json!(["senior_company"]),
+        json!(["centrum"]),
+    )
+    .await;
+    let pause = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/volunteers/{paused}/status"),
+        Some(json!({"status": "paused"})),
+    )
+    .await;
+    assert_eq!(pause.status(), StatusCode::OK);
+
+    // Next Tuesday, 12:00–13:00 Polish time.
+    let mut day = Utc::now().date_naive() + Duration::days(1);
+    while chrono::Datelike::weekday(&day) != chrono::Weekday::Tue {
+        day += Duration::days(1);
+    }
+    let starts_at = format!("{day}T12:00:00+01:00");
+    let ends_at = format!("{day}T13:00:00+01:00");
+    let mut booking = task(1, false);
+    booking["starts_at"] = json!(starts_at);
+    booking["ends_at"] = json!(ends_at);
+    let booked = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/volunteers/{busy}/assignments"),
+        Some(booking),
+    )
+    .await;
+    assert_eq!(booked.status(), StatusCode::CREATED);
+
+    let need = json!({
+        "kind": "senior_company", "district": "centrum",
+        "when": {"starts_at": starts_at, "ends_at": ends_at}, "wanted": 2
+    });
+    let result = ok_json(
+        send(
+            &app,
+            Method::POST,
+            "/api/v1/volunteers/matching",
+            Some(need.clone()),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        result["considered"], 5,
+        "the paused volunteer is not considered"
+    );
+    assert_eq!(result["eligible"], 2);
+    assert_eq!(result["short"], false);
+    let ranked: Vec<&str> = result["ranked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["volunteer_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ranked, [near.as_str(), far.as_str()], "{result}");
+    let first = &result["ranked"][0];
+    let points: u64 = first["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["points"].as_u64().unwrap())
+        .sum();
+    assert_eq!(first["score"].as_u64().unwrap(), points);
+    assert!(first["score"].as_u64() > result["ranked"][1]["score"].as_u64());
+    let excluded: HashMap<&str, u64> = result["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["code"].as_str().unwrap(), e["count"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        excluded,
+        HashMap::from([("kind", 1), ("no_guardian_consent", 1), ("busy", 1)]),
+        "{result}"
+    );
+
+    // A task with children leaves out everyone without both checks.
+    let mut with_children = need;
+    with_children["child_check_required"] = json!(true);
+    let result = ok_json(
+        send(
+            &app,
+            Method::POST,
+            "/api/v1/volunteers/matching",
+            Some(with_children),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(result["eligible"], 0);
+    assert_eq!(result["short"], true);
+
+    let bad = send(
+        &app,
+        Method::POST,
+        "/api/v1/volunteers/matching",
+        Some(json!({"kind": "juggling", "district": "mars", "when": {}})),
+    )
+    .await;
+    let body: Value = bad.json().await.unwrap();
+    assert_eq!(
+        fields(&body),
+        HashSet::from(["kind", "district", "when"].map(String::from))
+    );
     app.stop().await;
 }

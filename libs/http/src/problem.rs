@@ -103,8 +103,12 @@ impl Problem {
 
     /// An emailed link whose secret matches nothing.
     pub fn link_invalid() -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "link_invalid", "Nieprawidłowy link")
-            .with_detail("Ten link jest niepoprawny. Skopiuj go z wiadomości e-mail w całości.")
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "link_invalid",
+            "Nieprawidłowy link",
+        )
+        .with_detail("Ten link jest niepoprawny. Skopiuj go z wiadomości e-mail w całości.")
     }
 
     /// An emailed link used once already.

@@ -62,7 +62,12 @@ mod tests {
     #[test]
     fn office_pages_live_on_the_office_subdomain_with_the_secret_in_the_fragment() {
         assert_eq!(
-            page_link("https://lacznik.pl", Some("kielce"), "konto/logowanie", "s3"),
+            page_link(
+                "https://lacznik.pl",
+                Some("kielce"),
+                "konto/logowanie",
+                "s3"
+            ),
             "https://kielce.lacznik.pl/konto/logowanie#token=s3"
         );
         assert_eq!(

@@ -47,9 +47,15 @@ pub const SHARED_SKILLS: [Entry; 16] = [
     entry("music", "gra na instrumencie, śpiew"),
     entry("sign_language", "polski język migowy"),
     entry("diy_repairs", "drobne naprawy domowe"),
-    entry("care_experience", "doświadczenie w opiece nad osobą starszą"),
+    entry(
+        "care_experience",
+        "doświadczenie w opiece nad osobą starszą",
+    ),
     entry("animation", "animacja czasu wolnego dzieci"),
-    entry("psychology", "wykształcenie psychologiczne lub pedagogiczne"),
+    entry(
+        "psychology",
+        "wykształcenie psychologiczne lub pedagogiczne",
+    ),
 ];
 
 /// Languages a volunteer may speak with the people they help (ISO 639 codes).

@@ -9,8 +9,8 @@ use lacznik_config::Config;
 use crate::accounts::{DEMO_PASSWORD, DemoAccount, DemoUser, ensure_demo_user};
 use lacznik_identity::{NewTenant, store};
 use lacznik_tenancy::AppDb;
-use lacznik_types::{RegionCode, TenantId, TenantSlug};
 use lacznik_types::catalogue::{KINDS_OF_HELP, SHARED_SKILLS};
+use lacznik_types::{RegionCode, TenantId, TenantSlug};
 use lacznik_volunteers::domain::{
     NewVolunteer, ProfileChanges, RawVolunteer, Slot, VolunteerStatus, Weekday,
 };
@@ -298,7 +298,8 @@ async fn seed_offices(db: &AppDb) -> anyhow::Result<Vec<SeededOffice>> {
                 9 => VolunteerStatus::Paused,
                 _ => VolunteerStatus::Active,
             };
-            let model = lacznik_volunteers::store::insert(&txn, volunteer, &profile, status, None).await?;
+            let model =
+                lacznik_volunteers::store::insert(&txn, volunteer, &profile, status, None).await?;
             // Active adults only: a minor's account waits for a guardian's consent.
             if volunteer_accounts.len() < VOLUNTEER_ACCOUNTS
                 && status == VolunteerStatus::Active
@@ -433,7 +434,13 @@ fn demo_profile(rng: &mut StdRng, districts: &[District]) -> ProfileChanges {
     if rng.random_bool(0.3) {
         languages.push(["en", "uk", "de"][rng.random_range(0..3)].to_owned());
     }
-    let days = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri];
+    let days = [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+    ];
     let mut availability = vec![Slot {
         weekday: days[rng.random_range(0..days.len())],
         start: "16:00".into(),

@@ -45,7 +45,10 @@ pub struct OfficeDetails {
 
 impl OfficeDetails {
     pub fn address(&self) -> String {
-        format!("{}, {} {}", self.street_address, self.postal_code, self.city)
+        format!(
+            "{}, {} {}",
+            self.street_address, self.postal_code, self.city
+        )
     }
 }
 

@@ -73,7 +73,10 @@ impl AbsencesApi {
         may_access(&auth.0, id)?;
         let mut v = Validator::new();
         if body.ends_on < body.starts_on {
-            v.reject("ends_on", "Koniec nieobecności nie może być przed początkiem.");
+            v.reject(
+                "ends_on",
+                "Koniec nieobecności nie może być przed początkiem.",
+            );
         }
         if (body.ends_on - body.starts_on).num_days() > 366 {
             v.reject("ends_on", "Nieobecność może trwać najwyżej rok.");

@@ -185,10 +185,12 @@ impl AssignmentsApi {
             adults_only: input.adults_only,
         };
         if let Err(refusal) = engagement::admit(&facts, &proposed, today()) {
-            return Err(
-                Problem::new(StatusCode::CONFLICT, refusal.code(), "Nie można przydzielić")
-                    .with_detail(refusal.detail()),
-            );
+            return Err(Problem::new(
+                StatusCode::CONFLICT,
+                refusal.code(),
+                "Nie można przydzielić",
+            )
+            .with_detail(refusal.detail()));
         }
         let assignment_id = input.id.unwrap_or_else(uuid::Uuid::now_v7);
         if assignments::get(&txn, id, assignment_id)

@@ -13,9 +13,9 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
 use super::assignments::Assignment;
 use super::volunteers::{may_access, parse_id, require_volunteer, store_problem, today};
+use crate::store::assignments;
 use crate::store::entity::hours as row;
 use crate::store::hours::{self, NewHours};
-use crate::store::assignments;
 
 #[derive(Tags)]
 enum Tag {

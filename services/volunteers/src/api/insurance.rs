@@ -85,7 +85,11 @@ pub struct InsuranceApi;
 #[OpenApi(prefix_path = "/api/v1/volunteers", tag = "Tag::Insurance")]
 impl InsuranceApi {
     /// Coordinators: records a policy covering the volunteer.
-    #[oai(path = "/:id/insurance", method = "post", operation_id = "record_policy")]
+    #[oai(
+        path = "/:id/insurance",
+        method = "post",
+        operation_id = "record_policy"
+    )]
     async fn record(
         &self,
         db: Data<&TenantDb>,
@@ -104,7 +108,10 @@ impl InsuranceApi {
             v.reject("policy_number", "Podaj numer polisy.");
         }
         if body.valid_until < body.valid_from {
-            v.reject("valid_until", "Koniec ochrony nie może być przed początkiem.");
+            v.reject(
+                "valid_until",
+                "Koniec ochrony nie może być przed początkiem.",
+            );
         }
         v.finish()?;
         let txn = db.begin(tenant.id).await?;
@@ -127,7 +134,11 @@ impl InsuranceApi {
     }
 
     /// A volunteer's policies (coordinators, or the volunteer).
-    #[oai(path = "/:id/insurance", method = "get", operation_id = "list_policies")]
+    #[oai(
+        path = "/:id/insurance",
+        method = "get",
+        operation_id = "list_policies"
+    )]
     async fn list(
         &self,
         db: Data<&TenantDb>,
@@ -187,4 +198,3 @@ impl InsuranceApi {
         Ok(Json(lines))
     }
 }
-

@@ -8,6 +8,7 @@ mod certificates;
 mod checks;
 mod hours;
 mod insurance;
+mod matching;
 mod signup;
 mod volunteers;
 
@@ -19,6 +20,7 @@ pub use certificates::{CertificateInput, CertificateView, CertificatesApi};
 pub use checks::{CheckInput, CheckView, ChecksApi, Clearance};
 pub use hours::{HoursApi, HoursEntry, HoursReport};
 pub use insurance::{InsuranceApi, Policy, RosterLine};
+pub use matching::{Match, MatchingApi, MatchingInput, MatchingResult};
 pub use signup::{Accepted, ConsentView, GuardianInput, SignUpApi, SignUpInput};
 pub use volunteers::{
     ProfileInput, Volunteer, VolunteerInput, VolunteerPage, VolunteerPatch, VolunteersApi,
@@ -36,6 +38,7 @@ pub type Apis = (
     HoursApi,
     CertificatesApi,
     InsuranceApi,
+    MatchingApi,
 );
 /// The value of [`Apis`].
 pub const APIS: Apis = (
@@ -49,4 +52,5 @@ pub const APIS: Apis = (
     HoursApi,
     CertificatesApi,
     InsuranceApi,
+    MatchingApi,
 );

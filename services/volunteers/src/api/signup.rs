@@ -520,7 +520,10 @@ impl SignUpApi {
         let volunteer = require_volunteer(&txn, id).await?;
         let mut v = Validator::new();
         if today().years_since(volunteer.birth_date).unwrap_or(0) >= 18 {
-            v.reject("guardian", "Wolontariusz jest pełnoletni; zgoda opiekuna nie jest potrzebna.");
+            v.reject(
+                "guardian",
+                "Wolontariusz jest pełnoletni; zgoda opiekuna nie jest potrzebna.",
+            );
         }
         parse_guardian(&mut v, Some(&body.0), &volunteer.email);
         v.finish()?;

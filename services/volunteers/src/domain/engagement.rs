@@ -64,11 +64,19 @@ pub struct Facts {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Refusal {
     NotActive(VolunteerStatus),
-    AdultsOnly { age: u32 },
+    AdultsOnly {
+        age: u32,
+    },
     GuardianConsentMissing,
     ChildCheckMissing,
-    DoubleBooked { start: DateTime<Utc>, end: DateTime<Utc> },
-    AgreementRequired { engaged_since: NaiveDate, day: i64 },
+    DoubleBooked {
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    },
+    AgreementRequired {
+        engaged_since: NaiveDate,
+        day: i64,
+    },
 }
 
 impl Refusal {
@@ -92,9 +100,9 @@ impl Refusal {
                 "Wolontariusz ma status „{}”; zadania przydziela się tylko aktywnym wolontariuszom.",
                 status.label()
             ),
-            Self::AdultsOnly { age } => format!(
-                "Zadanie jest tylko dla pełnoletnich, a wolontariusz ma {age} lat."
-            ),
+            Self::AdultsOnly { age } => {
+                format!("Zadanie jest tylko dla pełnoletnich, a wolontariusz ma {age} lat.")
+            }
             Self::GuardianConsentMissing => "Wolontariusz jest niepełnoletni i nie ma \
                 potwierdzonej zgody przedstawiciela ustawowego."
                 .to_owned(),

@@ -4,6 +4,7 @@ mod volunteer;
 
 mod checks;
 pub mod engagement;
+pub mod local_time;
 mod profile;
 mod status;
 

@@ -10,7 +10,9 @@ use poem_openapi::{Enum, Object};
 use serde::{Deserialize, Serialize};
 
 /// Day of the week.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Enum)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Enum,
+)]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
 pub enum Weekday {
@@ -109,7 +111,10 @@ fn codes(
             v.reject(&format!("{field}[{i}]"), unknown);
             ok = false;
         } else if !seen.insert(code.as_str()) {
-            v.reject(&format!("{field}[{i}]"), "Ta pozycja powtarza się na liście.");
+            v.reject(
+                &format!("{field}[{i}]"),
+                "Ta pozycja powtarza się na liście.",
+            );
             ok = false;
         }
     }

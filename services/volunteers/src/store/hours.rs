@@ -44,7 +44,12 @@ pub async fn log(
         minutes: Set(new.minutes),
         description: Set(new.description),
         source: Set(new.source.to_owned()),
-        status: Set(if new.approved_by.is_some() { APPROVED } else { PENDING }.to_owned()),
+        status: Set(if new.approved_by.is_some() {
+            APPROVED
+        } else {
+            PENDING
+        }
+        .to_owned()),
         decided_by: Set(new.approved_by),
         decided_at: Set(new.approved_by.map(|_| now)),
         created_at: Set(now),

@@ -7,11 +7,12 @@ pub mod absences;
 pub mod agreements;
 pub mod applications;
 pub mod assignments;
-pub mod consents;
 pub mod catalogue;
 pub mod checks;
+pub mod consents;
 pub mod entity;
 pub mod hours;
+pub mod pool;
 pub mod records;
 mod volunteers;
 

@@ -65,7 +65,9 @@ pub async fn insert(
         status: Set(status.as_str().to_owned()),
         kinds: Set(to_json(profile.kinds.as_deref().unwrap_or_default())),
         skills: Set(to_json(profile.skills.as_deref().unwrap_or_default())),
-        languages: Set(to_json(profile.languages.as_deref().unwrap_or(&["pl".to_owned()]))),
+        languages: Set(to_json(
+            profile.languages.as_deref().unwrap_or(&["pl".to_owned()]),
+        )),
         districts: Set(to_json(profile.districts.as_deref().unwrap_or_default())),
         availability: Set(to_json(profile.availability.as_deref().unwrap_or_default())),
         max_hours_per_week: Set(profile.max_hours_per_week.flatten().map(|h| h as i16)),
@@ -153,9 +155,18 @@ pub async fn update(
         updated_at: Set(Utc::now()),
         status: NotSet,
         kinds: profile.kinds.as_deref().map_or(NotSet, |l| Set(to_json(l))),
-        skills: profile.skills.as_deref().map_or(NotSet, |l| Set(to_json(l))),
-        languages: profile.languages.as_deref().map_or(NotSet, |l| Set(to_json(l))),
-        districts: profile.districts.as_deref().map_or(NotSet, |l| Set(to_json(l))),
+        skills: profile
+            .skills
+            .as_deref()
+            .map_or(NotSet, |l| Set(to_json(l))),
+        languages: profile
+            .languages
+            .as_deref()
+            .map_or(NotSet, |l| Set(to_json(l))),
+        districts: profile
+            .districts
+            .as_deref()
+            .map_or(NotSet, |l| Set(to_json(l))),
         availability: profile
             .availability
             .as_deref()
