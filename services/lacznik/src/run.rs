@@ -148,21 +148,35 @@ pub async fn start(
                     signal.clone(),
                 )
             }
-            "volunteers" => spawn(
-                listener,
-                lacznik_volunteers::endpoint(
-                    db,
-                    verifier.clone(),
-                    lacznik_volunteers::settings::VolunteerSettings::from_config(config),
-                    Arc::new(lacznik_volunteers::settings::OfficeDirectory::new(
-                        upstreams
-                            .get("identity")
-                            .map_or("http://127.0.0.1:8081", String::as_str),
-                    )),
-                    tracer,
-                ),
-                signal.clone(),
-            ),
+            "volunteers" => {
+                let settings = lacznik_volunteers::settings::VolunteerSettings::from_config(config);
+                let offices = Arc::new(lacznik_volunteers::settings::OfficeDirectory::new(
+                    upstreams
+                        .get("identity")
+                        .map_or("http://127.0.0.1:8081", String::as_str),
+                ));
+                let every = config.volunteers.retention_interval_secs;
+                if every > 0 {
+                    let job = lacznik_volunteers::retention::run(
+                        db.tenant_db(),
+                        offices.clone(),
+                        settings.clone(),
+                        Duration::from_secs(every),
+                    );
+                    let mut stop = signal.clone();
+                    tokio::spawn(async move {
+                        tokio::select! {
+                            () = job => {}
+                            _ = stop.wait_for(|stop| *stop) => {}
+                        }
+                    });
+                }
+                spawn(
+                    listener,
+                    lacznik_volunteers::endpoint(db, verifier.clone(), settings, offices, tracer),
+                    signal.clone(),
+                )
+            }
             other => anyhow::bail!("service `{other}` has no implementation"),
         };
         running.tasks.push(task);

@@ -70,6 +70,27 @@ impl OfficeDirectory {
         }
     }
 
+    /// Every office's id.
+    pub async fn all(&self) -> anyhow::Result<Vec<TenantId>> {
+        #[derive(serde::Deserialize)]
+        struct Listed {
+            id: uuid::Uuid,
+        }
+        let listed: Vec<Listed> = self
+            .client
+            .get(format!("{}/internal/v1/tenants", self.identity_url))
+            .timeout(Duration::from_secs(10))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        Ok(listed
+            .into_iter()
+            .map(|t| TenantId::from_uuid(t.id))
+            .collect())
+    }
+
     /// The office's details; 503 when the identity service cannot be asked.
     pub async fn get(&self, tenant: TenantId, slug: &str) -> Result<OfficeDetails, Problem> {
         if let Ok(cache) = self.cache.lock()

@@ -9,6 +9,7 @@ mod checks;
 mod hours;
 mod insurance;
 mod matching;
+mod privacy;
 mod signup;
 mod volunteers;
 
@@ -21,6 +22,8 @@ pub use checks::{CheckInput, CheckView, ChecksApi, Clearance};
 pub use hours::{HoursApi, HoursEntry, HoursReport};
 pub use insurance::{InsuranceApi, Policy, RosterLine};
 pub use matching::{Match, MatchingApi, MatchingInput, MatchingResult};
+pub use privacy::PrivacyApi;
+pub(crate) use privacy::erase;
 pub use signup::{Accepted, ConsentView, GuardianInput, SignUpApi, SignUpInput};
 pub use volunteers::{
     ProfileInput, Volunteer, VolunteerInput, VolunteerPage, VolunteerPatch, VolunteersApi,
@@ -39,6 +42,7 @@ pub type Apis = (
     CertificatesApi,
     InsuranceApi,
     MatchingApi,
+    PrivacyApi,
 );
 /// The value of [`Apis`].
 pub const APIS: Apis = (
@@ -53,4 +57,5 @@ pub const APIS: Apis = (
     CertificatesApi,
     InsuranceApi,
     MatchingApi,
+    PrivacyApi,
 );

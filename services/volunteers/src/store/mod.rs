@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod checks;
 pub mod consents;
 pub mod entity;
+pub mod erasure;
 pub mod hours;
 pub mod pool;
 pub mod records;
