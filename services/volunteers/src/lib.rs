@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod domain;
+pub mod events;
 pub mod retention;
 pub mod settings;
 pub mod store;

@@ -110,15 +110,10 @@ impl CertificatesApi {
         may_access(&auth.0, id)?;
         let txn = db.begin(tenant.id).await?;
         let volunteer = require_volunteer(&txn, id).await?;
-        lacznik_queue::enqueue_office(
+        crate::events::publish(
             &txn,
-            &lacznik_queue::Event {
-                topic: "volunteers.certificate.requested",
-                payload: serde_json::json!({
-                    "volunteer_id": volunteer.id,
-                    "requested_at": Utc::now(),
-                }),
-            },
+            crate::events::CERTIFICATE_REQUESTED,
+            serde_json::json!({ "volunteer_id": volunteer.id, "requested_at": Utc::now() }),
         )
         .await?;
         txn.commit().await?;

@@ -5,7 +5,6 @@
 use chrono::Utc;
 use lacznik_http::auth::Bearer;
 use lacznik_http::{Problem, TenantContext};
-use lacznik_queue::Event;
 use lacznik_tenancy::TenantDb;
 use poem::web::Data;
 use poem_openapi::param::Path;
@@ -116,12 +115,10 @@ pub(crate) async fn erase(
         .await
         .map_err(store_problem)?
     {
-        lacznik_queue::enqueue_office(
+        crate::events::publish(
             txn,
-            &Event {
-                topic: "volunteers.volunteer.anonymised",
-                payload: serde_json::json!({ "volunteer_id": volunteer.id }),
-            },
+            crate::events::ANONYMISED,
+            serde_json::json!({ "volunteer_id": volunteer.id }),
         )
         .await?;
     }

@@ -8,6 +8,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::StoreError;
+use crate::events;
 use super::entity::hours;
 
 pub const APPROVED: &str = "approved";
@@ -35,7 +36,7 @@ pub async fn log(
     new: NewHours,
 ) -> Result<hours::Model, StoreError> {
     let now = Utc::now();
-    Ok(hours::Entity::insert(hours::ActiveModel {
+    let logged = hours::Entity::insert(hours::ActiveModel {
         tenant_id: Set(txn.tenant().as_uuid()),
         id: Set(uuid::Uuid::now_v7()),
         volunteer_id: Set(volunteer.as_uuid()),
@@ -55,7 +56,25 @@ pub async fn log(
         created_at: Set(now),
     })
     .exec_with_returning(&**txn)
-    .await?)
+    .await?;
+    if logged.status == APPROVED {
+        approved(txn, &logged).await?;
+    }
+    Ok(logged)
+}
+
+async fn approved(txn: &TenantTxn, entry: &hours::Model) -> Result<(), StoreError> {
+    events::publish(
+        txn,
+        events::HOURS_APPROVED,
+        serde_json::json!({
+            "volunteer_id": entry.volunteer_id, "entry_id": entry.id,
+            "assignment_id": entry.assignment_id, "worked_on": entry.worked_on,
+            "minutes": entry.minutes, "source": entry.source,
+        }),
+    )
+    .await?;
+    Ok(())
 }
 
 /// A volunteer's hours between two days (inclusive; open ends allowed), in order of the day.
@@ -85,7 +104,7 @@ pub async fn decide(
     approved: bool,
     by: uuid::Uuid,
 ) -> Result<hours::Model, StoreError> {
-    Ok(hours::Entity::update(hours::ActiveModel {
+    let decided = hours::Entity::update(hours::ActiveModel {
         tenant_id: Set(txn.tenant().as_uuid()),
         id: Set(id),
         status: Set(if approved { APPROVED } else { REJECTED }.to_owned()),
@@ -94,5 +113,9 @@ pub async fn decide(
         ..Default::default()
     })
     .exec(&**txn)
-    .await?)
+    .await?;
+    if decided.status == APPROVED {
+        self::approved(txn, &decided).await?;
+    }
+    Ok(decided)
 }

@@ -7,7 +7,10 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr};
 
 use super::entity::{status_change, volunteer};
+use chrono::Datelike;
+
 use super::to_json;
+use crate::events;
 use crate::domain::{NewVolunteer, ProfileChanges, VolunteerChanges, VolunteerStatus};
 
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +90,18 @@ pub async fn insert(
         None,
         by,
         now,
+    )
+    .await?;
+    events::publish(
+        txn,
+        events::REGISTERED,
+        serde_json::json!({
+            "volunteer_id": inserted.id,
+            "status": status.as_str(),
+            "birth_year": inserted.birth_date.year(),
+            "kinds": super::json_list::<String>(&inserted.kinds),
+            "at": now,
+        }),
     )
     .await?;
     Ok(inserted)
@@ -268,6 +283,14 @@ pub async fn change_status(
     };
     let updated = volunteer::Entity::update(model).exec(&**txn).await?;
     record_change(txn, id, Some(from), to, reason, by, now).await?;
+    events::publish(
+        txn,
+        events::STATUS_CHANGED,
+        serde_json::json!({
+            "volunteer_id": id.as_uuid(), "from": from.as_str(), "to": to.as_str(), "at": now,
+        }),
+    )
+    .await?;
     Ok(StatusChanged::Changed(updated))
 }
 
