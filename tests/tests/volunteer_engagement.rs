@@ -512,6 +512,29 @@ async fn a_minor_signs_up_confirms_and_works_only_after_the_guardian_consents() 
     )
     .await;
     assert_eq!(approved.status(), StatusCode::OK);
+    let events = app.outbox(Some("kielce")).await;
+    let topics: Vec<&str> = events
+        .iter()
+        .map(|(t, _)| t.as_str())
+        .filter(|t| t.starts_with("volunteers."))
+        .collect();
+    assert_eq!(
+        topics,
+        [
+            "volunteers.volunteer.registered",
+            "volunteers.volunteer.status_changed"
+        ]
+    );
+    let (_, changed) = events.last().unwrap();
+    assert_eq!(changed["from"], "applicant");
+    assert_eq!(changed["to"], "active");
+    assert!(
+        !events
+            .iter()
+            .filter(|(t, _)| t.starts_with("volunteers."))
+            .any(|(_, p)| p.to_string().contains("Żak")),
+        "events carry no names"
+    );
     let book = format!("/api/v1/volunteers/{id}/assignments");
     let mut festival = task(3, false);
     festival["kind"] = json!("events");
