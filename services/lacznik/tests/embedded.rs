@@ -228,3 +228,125 @@ async fn an_admin_made_on_the_command_line_signs_in_on_the_platform() {
     child.kill().await.unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn the_volunteer_rules_work_on_sqlite_too() {
+    let dir = std::env::temp_dir().join(format!("lacznik-embedded-rules-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let client = reqwest::Client::new();
+    let port = free_port();
+    let mut child = demo(&dir, port);
+    wait_healthy(&client, port).await;
+    let token = coordinator(&client, port, "kielce").await;
+    let call = |method: reqwest::Method, path: &str, body: Option<Value>| {
+        let request = client
+            .request(
+                method,
+                format!("http://127.0.0.1:{port}/api/v1/volunteers{path}"),
+            )
+            .header("host", "kielce.localhost")
+            .bearer_auth(&token);
+        match body {
+            Some(body) => request.json(&body),
+            None => request,
+        }
+        .send()
+    };
+
+    let start = chrono::Utc::now() + chrono::Duration::days(7);
+    let matched: Value = call(
+        reqwest::Method::POST,
+        "/matching",
+        Some(serde_json::json!({
+            "kind": "senior_company", "district": "centrum",
+            "when": {"starts_at": start, "ends_at": start + chrono::Duration::hours(2)}
+        })),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert!(matched["considered"].as_u64().unwrap() > 20, "{matched}");
+
+    let page: Value = call(reqwest::Method::GET, "?status=active&limit=100", None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let adult = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["age"].as_u64().unwrap() >= 18)
+        .unwrap();
+    let id = adult["id"].as_str().unwrap();
+    let booked = call(
+        reqwest::Method::POST,
+        &format!("/{id}/assignments"),
+        Some(serde_json::json!({
+            "title": "Zakupy", "kind": "shopping_household",
+            "starts_at": start, "ends_at": start + chrono::Duration::hours(1)
+        })),
+    )
+    .await
+    .unwrap();
+    assert_eq!(booked.status(), 201);
+    let late = call(
+        reqwest::Method::POST,
+        &format!("/{id}/assignments"),
+        Some(serde_json::json!({
+            "title": "Zakupy", "kind": "shopping_household",
+            "starts_at": start + chrono::Duration::days(40),
+            "ends_at": start + chrono::Duration::days(40) + chrono::Duration::hours(1)
+        })),
+    )
+    .await
+    .unwrap();
+    assert_eq!(late.status(), 409);
+    let drawn: Value = call(
+        reqwest::Method::POST,
+        &format!("/{id}/agreements"),
+        Some(serde_json::json!({"starts_on": chrono::Utc::now().date_naive()})),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let pdf = call(
+        reqwest::Method::GET,
+        &format!(
+            "/{id}/agreements/{}/document",
+            drawn["id"].as_str().unwrap()
+        ),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(pdf.status(), 200);
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
+
+    let export: Value = call(reqwest::Method::GET, &format!("/{id}/export"), None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(export["volunteer_assignments"].as_array().unwrap().len(), 1);
+    let erased: Value = call(
+        reqwest::Method::POST,
+        &format!("/{id}/anonymisation"),
+        Some(serde_json::json!({"reason": "wniosek"})),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(erased["anonymised"], true, "{erased}");
+    child.kill().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
