@@ -938,3 +938,28 @@ async fn matching_ranks_the_eligible_and_says_why_the_rest_were_left_out() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_sign_up_form_cannot_flood_an_inbox() {
+    let app = kielce_with_districts().await;
+    for _ in 0..5 {
+        let accepted = app
+            .at("kielce", Method::POST, "/api/v1/volunteers/applications")
+            .json(&json!({
+                "first_name": "Jan", "last_name": "Kowalski", "email": "ofiara@example.pl",
+                "birth_date": "1990-01-01", "data_processing_consent": true
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(accepted.status(), StatusCode::ACCEPTED);
+    }
+    let sent = app
+        .outbox(Some("kielce"))
+        .await
+        .into_iter()
+        .filter(|(_, p)| p["template"] == "signup_confirmation")
+        .count();
+    assert_eq!(sent, 3);
+    app.stop().await;
+}

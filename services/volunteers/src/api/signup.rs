@@ -165,6 +165,9 @@ impl From<StoredProfile> for ProfileChanges {
     }
 }
 
+/// Sign-ups (and confirmation emails) one address gets per hour.
+const SIGN_UPS_PER_ADDRESS_HOUR: u64 = 3;
+
 fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
@@ -311,6 +314,18 @@ impl SignUpApi {
                 settings.signup_ttl.num_hours()
             ),
         };
+        // The same answer either way, so the form tells nobody whether an address signed up.
+        let recent = applications::recent(
+            &txn,
+            new.email.as_str(),
+            Utc::now() - chrono::Duration::hours(1),
+        )
+        .await
+        .map_err(store_problem)?;
+        if recent >= SIGN_UPS_PER_ADDRESS_HOUR {
+            tracing::info!(email = %new.email.masked(), "sign-up email withheld: too many this hour");
+            return Ok(SignedUp::Accepted(Json(message)));
+        }
         let secret = new_secret();
         let expires_at = Utc::now() + settings.signup_ttl;
         let details = Details {

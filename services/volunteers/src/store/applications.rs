@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use lacznik_tenancy::TenantTxn;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::StoreError;
 use super::entity::application;
@@ -71,5 +71,20 @@ pub async fn of_volunteer(
         .filter(application::Column::TenantId.eq(txn.tenant().as_uuid()))
         .filter(application::Column::VolunteerId.eq(volunteer))
         .all(&**txn)
+        .await?)
+}
+
+/// How many sign-ups named `email` since `since` (to stop the form being used to flood
+/// someone's inbox).
+pub async fn recent(
+    txn: &TenantTxn,
+    email: &str,
+    since: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    Ok(application::Entity::find()
+        .filter(application::Column::TenantId.eq(txn.tenant().as_uuid()))
+        .filter(application::Column::Email.eq(email))
+        .filter(application::Column::CreatedAt.gt(since))
+        .count(&**txn)
         .await?)
 }
