@@ -75,7 +75,7 @@ impl MigrationTrait for Migration {
                 .alter_table(
                     Table::alter()
                         .table("volunteers")
-                        .add_column(&mut profile_column(name))
+                        .add_column(profile_column(name))
                         .to_owned(),
                 )
                 .await?;

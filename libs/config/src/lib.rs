@@ -405,6 +405,8 @@ impl Config {
 }
 
 #[cfg(test)]
+// figment's `Jail` closures must return its own (large) error type.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
     use figment::Jail;
@@ -466,6 +468,7 @@ mod tests {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // as above: figment's `Jail` error type
 mod example_file {
     use super::*;
     use figment::Jail;

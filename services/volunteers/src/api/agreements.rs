@@ -479,7 +479,7 @@ impl AgreementsApi {
             });
         }
         txn.commit().await?;
-        lines.sort_by(|a, b| b.reaches_day.cmp(&a.reaches_day));
+        lines.sort_by_key(|l| std::cmp::Reverse(l.reaches_day));
         Ok(Json(lines))
     }
 }

@@ -468,7 +468,7 @@ impl VolunteersApi {
         match changed {
             store::StatusChanged::Changed(model) => {
                 txn.commit().await?;
-                Ok(Json(Volunteer::for_caller(model, &auth.0)))
+                Ok(Json(Volunteer::for_caller(*model, &auth.0)))
             }
             store::StatusChanged::NotAllowed(from) => Err(Problem::new(
                 StatusCode::CONFLICT,

@@ -76,11 +76,7 @@ pub async fn of_volunteer(
 
 /// How many sign-ups named `email` since `since` (to stop the form being used to flood
 /// someone's inbox).
-pub async fn recent(
-    txn: &TenantTxn,
-    email: &str,
-    since: DateTime<Utc>,
-) -> Result<u64, StoreError> {
+pub async fn recent(txn: &TenantTxn, email: &str, since: DateTime<Utc>) -> Result<u64, StoreError> {
     Ok(application::Entity::find()
         .filter(application::Column::TenantId.eq(txn.tenant().as_uuid()))
         .filter(application::Column::Email.eq(email))

@@ -8,8 +8,8 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::StoreError;
-use crate::events;
 use super::entity::hours;
+use crate::events;
 
 pub const APPROVED: &str = "approved";
 pub const PENDING: &str = "pending";

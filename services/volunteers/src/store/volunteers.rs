@@ -10,8 +10,8 @@ use super::entity::{status_change, volunteer};
 use chrono::Datelike;
 
 use super::to_json;
-use crate::events;
 use crate::domain::{NewVolunteer, ProfileChanges, VolunteerChanges, VolunteerStatus};
+use crate::events;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -247,7 +247,7 @@ async fn record_change(
 
 /// What changing a status led to.
 pub enum StatusChanged {
-    Changed(volunteer::Model),
+    Changed(Box<volunteer::Model>),
     /// The lifecycle does not allow it from the current status.
     NotAllowed(VolunteerStatus),
     NoSuchVolunteer,
@@ -291,7 +291,7 @@ pub async fn change_status(
         }),
     )
     .await?;
-    Ok(StatusChanged::Changed(updated))
+    Ok(StatusChanged::Changed(Box::new(updated)))
 }
 
 /// A volunteer's status history, oldest first.
