@@ -314,6 +314,19 @@ async fn bookings_are_refused_with_the_rule_that_stops_them() {
     .await;
     assert_eq!(due, json!([]));
 
+    // Not on days she said she is away.
+    let away = (Utc::now() + Duration::days(5)).date_naive();
+    let absence = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/volunteers/{adult}/absences"),
+        Some(json!({"starts_on": away, "ends_on": away, "reason": "egzamin"})),
+    )
+    .await;
+    assert_eq!(absence.status(), StatusCode::CREATED);
+    let refused = send(&app, Method::POST, &book(&adult), Some(task(5, false))).await;
+    assert_eq!(problem(refused).await.1, "volunteer_absent");
+
     // Bad input is a 422 and books nothing.
     let mut backwards = task(40, false);
     backwards["ends_at"] = json!(Utc::now());

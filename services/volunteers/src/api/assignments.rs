@@ -118,8 +118,15 @@ pub(crate) async fn facts(txn: &TenantTxn, volunteer: &volunteer::Model) -> Resu
             signed_on: a.signed_on,
         })
         .collect();
+    let absences = crate::store::absences::list(txn, id)
+        .await
+        .map_err(store_problem)?
+        .into_iter()
+        .map(|a| (a.starts_on, a.ends_on))
+        .collect();
     Ok(Facts {
         status: VolunteerStatus::parse(&volunteer.status),
+        absences,
         birth_date: volunteer.birth_date,
         guardian_consent: consents::has_guardian_consent(txn, id)
             .await
@@ -153,7 +160,8 @@ pub struct AssignmentsApi;
 impl AssignmentsApi {
     /// Coordinators (and the needs service on their behalf): books the volunteer for a task if
     /// every rule allows it; otherwise 409 with the rule's code — `volunteer_not_active`,
-    /// `adults_only`, `guardian_consent_missing`, `child_check_missing`, `double_booked` or
+    /// `adults_only`, `guardian_consent_missing`, `child_check_missing`, `volunteer_absent`,
+    /// `double_booked` or
     /// `agreement_required` (the 30-day rule).
     #[oai(
         path = "/:id/assignments",

@@ -185,8 +185,9 @@ enum Deleted {
     NoContent,
 }
 
+/// Today in Poland (where every office is).
 pub(crate) fn today() -> NaiveDate {
-    Utc::now().date_naive()
+    crate::domain::local_time::warsaw(Utc::now()).date()
 }
 
 pub(crate) fn store_problem(error: StoreError) -> Problem {

@@ -5,7 +5,7 @@
 //!   adults only;
 //! - work with children needs valid KRK and sex-offender-register checks (art. 21 of the Act on
 //!   counteracting threats of sexual crime) for the whole assignment;
-//! - nobody is booked twice for the same time;
+//! - nobody is booked twice for the same time, nor on days they said they are away;
 //! - art. 44 of the Act on public benefit activity and volunteerism: an engagement longer than
 //!   30 days needs a written agreement, so an assignment that would end after day 30 of the
 //!   engagement needs a signed agreement covering it. The engagement is counted from the start
@@ -57,6 +57,8 @@ pub struct Facts {
     pub checks: Vec<(super::CheckKind, NaiveDate, NaiveDate)>,
     /// Booked (not cancelled) assignments: start and end.
     pub booked: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    /// Declared absences, first and last day.
+    pub absences: Vec<(NaiveDate, NaiveDate)>,
     pub agreements: Vec<AgreementSpan>,
 }
 
@@ -73,6 +75,10 @@ pub enum Refusal {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
     },
+    Absent {
+        from: NaiveDate,
+        until: NaiveDate,
+    },
     AgreementRequired {
         engaged_since: NaiveDate,
         day: i64,
@@ -88,6 +94,7 @@ impl Refusal {
             Self::GuardianConsentMissing => "guardian_consent_missing",
             Self::ChildCheckMissing => "child_check_missing",
             Self::DoubleBooked { .. } => "double_booked",
+            Self::Absent { .. } => "volunteer_absent",
             Self::AgreementRequired { .. } => "agreement_required",
         }
     }
@@ -114,6 +121,11 @@ impl Refusal {
                 "Wolontariusz ma już w tym czasie inne zadanie ({} – {}).",
                 when(start),
                 when(end)
+            ),
+            Self::Absent { from, until } => format!(
+                "Wolontariusz zgłosił nieobecność od {} do {}.",
+                from.format("%d.%m.%Y"),
+                until.format("%d.%m.%Y")
             ),
             Self::AgreementRequired { engaged_since, day } => format!(
                 "Współpraca trwa od {} — to zadanie kończy się w {day}. dniu. Po 30 dniach ustawa \
@@ -156,6 +168,16 @@ pub fn admit(facts: &Facts, proposed: &Proposed, today: NaiveDate) -> Result<(),
             && super::cleared_for_children(&facts.checks, last_day))
     {
         return Err(Refusal::ChildCheckMissing);
+    }
+    if let Some((from, until)) = facts
+        .absences
+        .iter()
+        .find(|(from, until)| *from <= last_day && first_day <= *until)
+    {
+        return Err(Refusal::Absent {
+            from: *from,
+            until: *until,
+        });
     }
     if let Some((start, end)) = facts
         .booked
@@ -200,6 +222,7 @@ mod tests {
             guardian_consent: false,
             checks: Vec::new(),
             booked: Vec::new(),
+            absences: Vec::new(),
             agreements: Vec::new(),
         }
     }
@@ -281,6 +304,21 @@ mod tests {
         agreement.signed_on = Some(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap());
         facts.agreements = vec![agreement];
         assert_eq!(admit(&facts, &visit(2, 12), today()), Ok(()));
+    }
+
+    #[test]
+    fn declared_absences_are_respected() {
+        let mut facts = adult();
+        let d = |day| NaiveDate::from_ymd_opt(2026, 11, day).unwrap();
+        facts.absences = vec![(d(3), d(5))];
+        assert_eq!(admit(&facts, &visit(2, 11), today()), Ok(()));
+        assert_eq!(
+            admit(&facts, &visit(5, 11), today()),
+            Err(Refusal::Absent {
+                from: d(3),
+                until: d(5)
+            })
+        );
     }
 
     #[test]
