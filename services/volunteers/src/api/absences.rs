@@ -11,7 +11,7 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
-use super::volunteers::{may_access, parse_id, require_volunteer, store_problem};
+use super::volunteers::{may_access, open_own, parse_id, require_volunteer, store_problem};
 use crate::store::absences;
 
 #[derive(Tags)]
@@ -106,10 +106,7 @@ impl AbsencesApi {
         auth: Bearer,
         id: Path<String>,
     ) -> Result<Json<Vec<Absence>>, Problem> {
-        let id = parse_id(&id.0)?;
-        may_access(&auth.0, id)?;
-        let txn = db.begin(tenant.id).await?;
-        require_volunteer(&txn, id).await?;
+        let (txn, id, _) = open_own(&db, &tenant, &auth.0, &id.0).await?;
         let list = absences::list(&txn, id).await.map_err(store_problem)?;
         txn.commit().await?;
         Ok(Json(list.into_iter().map(view).collect()))

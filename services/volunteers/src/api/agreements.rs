@@ -18,7 +18,7 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
 
-use super::volunteers::{may_access, parse_id, require_volunteer, store_problem, today};
+use super::volunteers::{open_own, parse_id, require_volunteer, store_problem, today};
 use crate::domain::engagement::{
     AGREEMENT_WARNING_DAYS, AgreementSpan, WRITTEN_AGREEMENT_AFTER_DAYS, engagement_day,
 };
@@ -304,10 +304,7 @@ impl AgreementsApi {
         auth: Bearer,
         id: Path<String>,
     ) -> Result<Json<Vec<AgreementView>>, Problem> {
-        let id = parse_id(&id.0)?;
-        may_access(&auth.0, id)?;
-        let txn = db.begin(tenant.id).await?;
-        require_volunteer(&txn, id).await?;
+        let (txn, id, _) = open_own(&db, &tenant, &auth.0, &id.0).await?;
         let list = agreements::list(&txn, id).await.map_err(store_problem)?;
         txn.commit().await?;
         Ok(Json(list.into_iter().map(AgreementView::from).collect()))
@@ -368,10 +365,7 @@ impl AgreementsApi {
         id: Path<String>,
         agreement: Path<uuid::Uuid>,
     ) -> Result<Pdf, Problem> {
-        let id = parse_id(&id.0)?;
-        may_access(&auth.0, id)?;
-        let txn = db.begin(tenant.id).await?;
-        let volunteer = require_volunteer(&txn, id).await?;
+        let (txn, id, volunteer) = open_own(&db, &tenant, &auth.0, &id.0).await?;
         let found = find(&txn, id, agreement.0).await?;
         let guardian = crate::store::consents::list(&txn, id)
             .await

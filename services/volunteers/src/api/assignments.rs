@@ -15,7 +15,7 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
-use super::volunteers::{may_access, parse_id, require_volunteer, store_problem, today};
+use super::volunteers::{open_own, parse_id, require_volunteer, store_problem, today};
 use crate::domain::engagement::{self, AgreementSpan, Facts, Proposed};
 use crate::domain::{CheckKind, VolunteerStatus};
 use crate::store::entity::{assignment, volunteer};
@@ -246,10 +246,7 @@ impl AssignmentsApi {
         auth: Bearer,
         id: Path<String>,
     ) -> Result<Json<Vec<Assignment>>, Problem> {
-        let id = parse_id(&id.0)?;
-        may_access(&auth.0, id)?;
-        let txn = db.begin(tenant.id).await?;
-        require_volunteer(&txn, id).await?;
+        let (txn, id, _) = open_own(&db, &tenant, &auth.0, &id.0).await?;
         let list = assignments::list(&txn, id).await.map_err(store_problem)?;
         txn.commit().await?;
         Ok(Json(list.into_iter().map(Assignment::from).collect()))

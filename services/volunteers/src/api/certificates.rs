@@ -18,7 +18,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use super::agreements::{Pdf, document_office, pdf_problem};
 use super::hours::polish_hours;
 use super::signup::request_email;
-use super::volunteers::{may_access, parse_id, require_volunteer, store_problem, today};
+use super::volunteers::{open_own, parse_id, require_volunteer, store_problem, today};
 use crate::domain::kind_names;
 use crate::settings::OfficeDirectory;
 use crate::store::entity::certificate;
@@ -106,10 +106,7 @@ impl CertificatesApi {
         auth: Bearer,
         id: Path<String>,
     ) -> Result<Requested, Problem> {
-        let id = parse_id(&id.0)?;
-        may_access(&auth.0, id)?;
-        let txn = db.begin(tenant.id).await?;
-        let volunteer = require_volunteer(&txn, id).await?;
+        let (txn, _, volunteer) = open_own(&db, &tenant, &auth.0, &id.0).await?;
         crate::events::publish(
             &txn,
             crate::events::CERTIFICATE_REQUESTED,
@@ -218,10 +215,7 @@ impl CertificatesApi {
         auth: Bearer,
         id: Path<String>,
     ) -> Result<Json<Vec<CertificateView>>, Problem> {
-        let id = parse_id(&id.0)?;
-        may_access(&auth.0, id)?;
-        let txn = db.begin(tenant.id).await?;
-        require_volunteer(&txn, id).await?;
+        let (txn, id, _) = open_own(&db, &tenant, &auth.0, &id.0).await?;
         let list = records::certificates(&txn, id)
             .await
             .map_err(store_problem)?;
@@ -244,10 +238,7 @@ impl CertificatesApi {
         id: Path<String>,
         certificate: Path<uuid::Uuid>,
     ) -> Result<Pdf, Problem> {
-        let id = parse_id(&id.0)?;
-        may_access(&auth.0, id)?;
-        let txn = db.begin(tenant.id).await?;
-        let volunteer = require_volunteer(&txn, id).await?;
+        let (txn, id, volunteer) = open_own(&db, &tenant, &auth.0, &id.0).await?;
         let found = records::certificates(&txn, id)
             .await
             .map_err(store_problem)?

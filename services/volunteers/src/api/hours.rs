@@ -12,7 +12,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
 use super::assignments::Assignment;
-use super::volunteers::{may_access, parse_id, require_volunteer, store_problem, today};
+use super::volunteers::{may_access, open_own, parse_id, require_volunteer, store_problem, today};
 use crate::store::assignments;
 use crate::store::entity::hours as row;
 use crate::store::hours::{self, NewHours};
@@ -171,10 +171,7 @@ impl HoursApi {
         from: Query<Option<NaiveDate>>,
         to: Query<Option<NaiveDate>>,
     ) -> Result<Json<HoursReport>, Problem> {
-        let id = parse_id(&id.0)?;
-        may_access(&auth.0, id)?;
-        let txn = db.begin(tenant.id).await?;
-        require_volunteer(&txn, id).await?;
+        let (txn, id, _) = open_own(&db, &tenant, &auth.0, &id.0).await?;
         let entries = hours::list(&txn, id, from.0, to.0)
             .await
             .map_err(store_problem)?;

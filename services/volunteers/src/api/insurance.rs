@@ -13,7 +13,7 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
-use super::volunteers::{may_access, parse_id, require_volunteer, store_problem};
+use super::volunteers::{open_own, parse_id, require_volunteer, store_problem};
 use crate::store::entity::insurance;
 use crate::store::records::{self, NewPolicy};
 
@@ -146,10 +146,7 @@ impl InsuranceApi {
         auth: Bearer,
         id: Path<String>,
     ) -> Result<Json<Vec<Policy>>, Problem> {
-        let id = parse_id(&id.0)?;
-        may_access(&auth.0, id)?;
-        let txn = db.begin(tenant.id).await?;
-        require_volunteer(&txn, id).await?;
+        let (txn, id, _) = open_own(&db, &tenant, &auth.0, &id.0).await?;
         let list = records::policies(&txn, id).await.map_err(store_problem)?;
         txn.commit().await?;
         Ok(Json(list.into_iter().map(Policy::from).collect()))

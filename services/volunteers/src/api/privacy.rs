@@ -11,7 +11,7 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi, Tags};
 
-use super::volunteers::{Volunteer, may_access, parse_id, require_volunteer, store_problem};
+use super::volunteers::{Volunteer, open_own, parse_id, require_volunteer, store_problem};
 use crate::domain::VolunteerStatus;
 use crate::store::{self, erasure};
 
@@ -47,10 +47,7 @@ impl PrivacyApi {
         auth: Bearer,
         id: Path<String>,
     ) -> Result<Json<serde_json::Value>, Problem> {
-        let id = parse_id(&id.0)?;
-        may_access(&auth.0, id)?;
-        let txn = db.begin(tenant.id).await?;
-        require_volunteer(&txn, id).await?;
+        let (txn, id, _) = open_own(&db, &tenant, &auth.0, &id.0).await?;
         let mut data = erasure::export(&txn, id).await.map_err(store_problem)?;
         txn.commit().await?;
         if let Some(map) = data.as_object_mut() {

@@ -21,7 +21,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use serde::{Deserialize, Serialize};
 
 use super::volunteers::{
-    ProfileInput, may_access, parse_id, require_volunteer, store_problem, today, with_profile,
+    ProfileInput, open_own, parse_id, require_volunteer, store_problem, today, with_profile,
 };
 use crate::domain::{MIN_AGE, NewVolunteer, ProfileChanges, RawVolunteer, VolunteerStatus};
 use crate::settings::VolunteerSettings;
@@ -559,10 +559,7 @@ impl SignUpApi {
         auth: Bearer,
         id: Path<String>,
     ) -> Result<Json<Vec<ConsentView>>, Problem> {
-        let id = parse_id(&id.0)?;
-        may_access(&auth.0, id)?;
-        let txn = db.begin(tenant.id).await?;
-        require_volunteer(&txn, id).await?;
+        let (txn, id, _) = open_own(&db, &tenant, &auth.0, &id.0).await?;
         let list = consents::list(&txn, id).await.map_err(store_problem)?;
         txn.commit().await?;
         Ok(Json(

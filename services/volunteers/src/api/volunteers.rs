@@ -244,6 +244,21 @@ pub(crate) async fn require_volunteer(
         .ok_or_else(|| Problem::not_found("Wolontariusz"))
 }
 
+/// Opens the office's transaction for a request about one volunteer that coordinators and the
+/// volunteer themself may make: parses the id, checks the caller, finds the volunteer (404).
+pub(crate) async fn open_own(
+    db: &TenantDb,
+    tenant: &TenantContext,
+    caller: &Caller,
+    raw_id: &str,
+) -> Result<(lacznik_tenancy::TenantTxn, VolunteerId, volunteer::Model), Problem> {
+    let id = parse_id(raw_id)?;
+    may_access(caller, id)?;
+    let txn = db.begin(tenant.id).await?;
+    let found = require_volunteer(&txn, id).await?;
+    Ok((txn, id, found))
+}
+
 /// Coordinators reach every volunteer of their office; a volunteer only their own profile.
 pub(crate) fn may_access(caller: &Caller, id: VolunteerId) -> Result<(), Problem> {
     if caller.is(Role::Coordinator) || caller.own_volunteer() == Some(id.as_uuid()) {
