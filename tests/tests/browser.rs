@@ -1,6 +1,7 @@
 //! What a person does with the link in an email, in a real headless Chromium: open the
 //! password-reset page of their office, type a new password twice, and sign in with it; the
-//! same link a second time says it has been used.
+//! same link a second time says it has been used. And the public volunteer pages: a minor signs
+//! up on the office's form, confirms by the emailed link, and a parent consents by theirs.
 //!
 //! Needs `chromedriver` (Debian: `chromium-driver`) on the PATH, or its path in
 //! `LACZNIK_TEST_CHROMEDRIVER`; `.ci/run` installs it.
@@ -258,4 +259,372 @@ async fn an_invited_volunteer_accepts_in_the_browser_without_choosing_a_password
     let outbox = app.outbox(Some("plock")).await;
     assert_eq!(outbox.last().unwrap().1["template"], "login_link");
     assert_eq!(outbox.last().unwrap().1["to_name"], "Tomasz Kowalczyk");
+}
+
+/// Types into the field with id `id`, after clearing it.
+async fn type_into(browser: &Client, id: &str, text: &str) {
+    let field = browser.find(Locator::Id(id)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// With `LACZNIK_TEST_SCREENSHOTS=<dir>`, writes a screenshot of the whole page to
+/// `<dir>/<name>.png` (the window grows to the page's height for it), to look the pages over.
+async fn screenshot(browser: &Client, name: &str) {
+    let Ok(dir) = std::env::var("LACZNIK_TEST_SCREENSHOTS") else {
+        return;
+    };
+    // The page's height, measured in a short window (or it would be the window's height), plus
+    // what the window itself takes.
+    browser.set_window_size(1200, 400).await.unwrap();
+    let sizes = browser
+        .execute(
+            "window.scrollTo(0, 0); \
+             return [document.documentElement.scrollHeight, outerHeight - innerHeight];",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    let height = sizes[0].as_u64().unwrap() + sizes[1].as_u64().unwrap();
+    browser
+        .set_window_size(1200, u32::try_from(height).unwrap())
+        .await
+        .unwrap();
+    let png = browser.screenshot().await.unwrap();
+    std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+    browser.set_window_size(1200, 900).await.unwrap();
+}
+
+/// The link of the last email from office `slug` made from `template`, opened at this test's
+/// gateway (by path prefix: its port is random); and the address it went to.
+async fn emailed_link(app: &TestApp, slug: &str, template: &str) -> (String, String) {
+    let outbox = app.outbox(Some(slug)).await;
+    let (_, email) = outbox
+        .iter()
+        .rev()
+        .find(|(_, payload)| payload["template"] == template)
+        .unwrap_or_else(|| panic!("no {template} email in {outbox:?}"));
+    let link = email["link"].as_str().unwrap();
+    let (path, fragment) = link
+        .split_once("/wolontariat/")
+        .map(|(_, rest)| rest.split_once('#').unwrap())
+        .unwrap();
+    (
+        format!(
+            "http://{}/t/{slug}/wolontariat/{path}#{fragment}",
+            app.gateway
+        ),
+        email["to"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn a_sixteen_year_old_signs_up_in_the_browser_and_a_parent_consents_by_link() {
+    let app = TestApp::spawn().await;
+    let office = app.create_tenant("kielce").await;
+    let districts = app
+        .as_coordinator(
+            "kielce",
+            Method::PUT,
+            "/api/v1/volunteers/catalogue/districts",
+        )
+        .await
+        .json(&json!([
+            { "code": "centrum", "name": "Centrum", "neighbours": ["bocianek"] },
+            { "code": "bocianek", "name": "Bocianek", "neighbours": ["ksm"] },
+            { "code": "ksm", "name": "KSM", "neighbours": [] }
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(districts.status(), StatusCode::OK);
+
+    // The pages are the gateway's, served with a strict policy, and only for a real office.
+    let page = app
+        .raw(Method::GET, "/t/kielce/wolontariat/zgloszenie")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+    let policy = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(policy.contains("script-src 'self';"), "{policy}");
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    let by_host = app
+        .at("kielce", Method::GET, "/wolontariat/zgloszenie")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_host.status(), StatusCode::OK);
+    let unknown = app
+        .raw(Method::GET, "/t/nieznany/wolontariat/zgloszenie")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+
+    let (_driver, browser) = browser().await;
+    browser.set_window_size(1200, 900).await.unwrap();
+    browser
+        .goto(&format!(
+            "http://{}/t/kielce/wolontariat/zgloszenie",
+            app.gateway
+        ))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&browser, "h1").await, "Zgłoś się na wolontariusza");
+    browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(&format!(
+            "//span[@class='office-name' and text()='{}']",
+            office.name
+        )))
+        .await
+        .expect("the page names the office");
+    // The office's districts and the shared kinds of help, from the catalogue, as checkboxes.
+    assert_eq!(text_of(&browser, "label[for='districts-ksm']").await, "KSM");
+    text_of(&browser, "#kinds-tutoring").await;
+    text_of(&browser, "#guardian[hidden]").await;
+
+    type_into(&browser, "first_name", "Julia").await;
+    type_into(&browser, "last_name", "Nowak").await;
+    type_into(&browser, "email", "julia.nowak@").await;
+    type_into(&browser, "phone", "601 234 567").await;
+
+    // A ten-year-old cannot sign up themselves: the page says so, with no guardian section.
+    let today = chrono::Utc::now().date_naive();
+    let ten = today
+        .checked_sub_months(chrono::Months::new(10 * 12))
+        .unwrap();
+    type_into(&browser, "birth_day", &ten.format("%d").to_string()).await;
+    type_into(&browser, "birth_month", &ten.format("%m").to_string()).await;
+    type_into(&browser, "birth_year", &ten.format("%Y").to_string()).await;
+    let refused = text_of(&browser, "#too-young:not([hidden])").await;
+    assert!(refused.contains("ukończyła 13 lat"), "{refused}");
+    text_of(&browser, "#guardian[hidden]").await;
+    text_of(&browser, "#submit[disabled]").await;
+
+    // Sixteen: the guardian section appears.
+    let sixteen = today
+        .checked_sub_months(chrono::Months::new(16 * 12 + 3))
+        .unwrap();
+    type_into(&browser, "birth_day", &sixteen.format("%d").to_string()).await;
+    type_into(&browser, "birth_month", &sixteen.format("%m").to_string()).await;
+    type_into(&browser, "birth_year", &sixteen.format("%Y").to_string()).await;
+    let note = text_of(&browser, "#guardian:not([hidden])").await;
+    assert!(note.contains("zgodą rodzica lub opiekuna"), "{note}");
+    text_of(&browser, "#too-young[hidden]").await;
+    type_into(&browser, "guardian_name", "Katarzyna Nowak").await;
+    type_into(&browser, "guardian_email", "katarzyna.nowak@example.pl").await;
+
+    for id in [
+        "kinds-tutoring",
+        "kinds-animal_shelter",
+        "districts-centrum",
+        "districts-bocianek",
+        "languages-en",
+    ] {
+        browser
+            .find(Locator::Id(id))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    browser
+        .find(Locator::Id("weekday_0"))
+        .await
+        .unwrap()
+        .select_by_value("tue")
+        .await
+        .unwrap();
+    type_into(&browser, "start_0", "16:00").await;
+    type_into(&browser, "end_0", "19:00").await;
+    type_into(&browser, "max_hours_per_week", "6").await;
+    type_into(
+        &browser,
+        "motivation",
+        "Lubię pomagać młodszym dzieciom w lekcjach.",
+    )
+    .await;
+    // Without a mouse: the consent is ticked with the space bar.
+    browser
+        .find(Locator::Id("data_processing_consent"))
+        .await
+        .unwrap()
+        .send_keys(" ")
+        .await
+        .unwrap();
+    assert!(
+        browser
+            .find(Locator::Id("data_processing_consent"))
+            .await
+            .unwrap()
+            .is_selected()
+            .await
+            .unwrap()
+    );
+    screenshot(&browser, "zgloszenie").await;
+
+    // The office refuses the address: its Polish message is shown next to the field, the field
+    // is marked and described by it, and the summary at the top links to it.
+    browser
+        .find(Locator::Id("submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let error = text_of(&browser, "#email-error:not([hidden])").await;
+    assert!(error.contains("Podaj poprawny adres e-mail"), "{error}");
+    let email = browser.find(Locator::Id("email")).await.unwrap();
+    assert_eq!(
+        email.attr("aria-invalid").await.unwrap().as_deref(),
+        Some("true")
+    );
+    assert!(
+        email
+            .attr("aria-describedby")
+            .await
+            .unwrap()
+            .unwrap()
+            .contains("email-error")
+    );
+    let summary = text_of(&browser, "#summary:not([hidden])").await;
+    assert!(
+        summary.contains("Adres e-mail: Podaj poprawny"),
+        "{summary}"
+    );
+    screenshot(&browser, "zgloszenie-blad").await;
+    assert!(
+        app.outbox(Some("kielce"))
+            .await
+            .iter()
+            .all(|(_, p)| p["template"] != "signup_confirmation"),
+        "nothing is sent for a refused form"
+    );
+
+    // Corrected, and sent with the Enter key.
+    type_into(&browser, "email", "julia.nowak@example.pl").await;
+    browser
+        .find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(&fantoccini::key::Key::Enter.to_string())
+        .await
+        .unwrap();
+    let done = text_of(&browser, "#done:not([hidden])").await;
+    assert!(done.contains("wysłaliśmy link potwierdzający"), "{done}");
+    text_of(&browser, "#form[hidden]").await;
+    screenshot(&browser, "zgloszenie-wyslane").await;
+
+    // The confirmation link from the email, opened in the browser.
+    let (confirm_url, to) = emailed_link(&app, "kielce", "signup_confirmation").await;
+    assert_eq!(to, "julia.nowak@example.pl");
+    browser.goto(&confirm_url).await.unwrap();
+    assert_eq!(text_of(&browser, "h1").await, "Potwierdzenie zgłoszenia");
+    let confirmed = text_of(&browser, "#done:not([hidden])").await;
+    assert!(confirmed.contains("Zgłoszenie potwierdzone"), "{confirmed}");
+    let pending = text_of(&browser, "#guardian-pending:not([hidden])").await;
+    assert!(pending.contains("rodzica lub opiekuna"), "{pending}");
+    assert!(
+        !browser
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("token"),
+        "the secret leaves the address bar once used"
+    );
+    screenshot(&browser, "potwierdzenie").await;
+
+    // The same link again: it has been used; the page says so and links back to the form.
+    browser.goto("about:blank").await.unwrap();
+    browser.goto(&confirm_url).await.unwrap();
+    let used = text_of(&browser, "#failed:not([hidden])").await;
+    assert!(used.contains("został już użyty"), "{used}");
+    text_of(&browser, "#back:not([hidden]) a[href='zgloszenie']").await;
+
+    // The parent's link: what they agree to, and the button.
+    let (consent_url, to) = emailed_link(&app, "kielce", "guardian_consent").await;
+    assert_eq!(to, "katarzyna.nowak@example.pl");
+    browser.goto("about:blank").await.unwrap();
+    browser.goto(&consent_url).await.unwrap();
+    assert_eq!(
+        text_of(&browser, "h1").await,
+        "Zgoda rodzica lub opiekuna prawnego"
+    );
+    let terms = text_of(&browser, "#consent:not([hidden])").await;
+    assert!(
+        terms.contains("o działalności pożytku publicznego i o wolontariacie"),
+        "{terms}"
+    );
+    screenshot(&browser, "zgoda-opiekuna").await;
+    browser
+        .find(Locator::XPath("//button[text()='Wyrażam zgodę']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let thanks = text_of(&browser, "#done:not([hidden])").await;
+    assert!(thanks.contains("Dziękujemy"), "{thanks}");
+    assert!(thanks.contains("Julia"), "{thanks}");
+    text_of(&browser, "#consent[hidden]").await;
+    screenshot(&browser, "zgoda-opiekuna-zapisana").await;
+    browser.close().await.unwrap();
+
+    // What the office now has: an applicant with the profile from the form, and both consents.
+    let page = app.get_json("kielce", "/api/v1/volunteers").await;
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{page}");
+    let volunteer = &items[0];
+    assert_eq!(volunteer["email"], "julia.nowak@example.pl");
+    assert_eq!(volunteer["status"], "applicant");
+    assert_eq!(volunteer["age"], 16);
+    assert_eq!(volunteer["kinds"], json!(["tutoring", "animal_shelter"]));
+    let mut districts: Vec<&str> = volunteer["districts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    districts.sort_unstable();
+    assert_eq!(districts, ["bocianek", "centrum"]);
+    assert_eq!(volunteer["languages"], json!(["en"]));
+    assert_eq!(
+        volunteer["availability"],
+        json!([{ "weekday": "tue", "start": "16:00", "end": "19:00" }])
+    );
+    assert_eq!(volunteer["max_hours_per_week"], 6);
+    let consents = app
+        .get_json(
+            "kielce",
+            &format!(
+                "/api/v1/volunteers/{}/consents",
+                volunteer["id"].as_str().unwrap()
+            ),
+        )
+        .await;
+    let mut kinds: Vec<&str> = consents
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["data_processing", "guardian"], "{consents}");
+    let guardian = consents
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "guardian")
+        .unwrap();
+    assert_eq!(guardian["given_by"], "Katarzyna Nowak");
 }

@@ -62,12 +62,11 @@ async fn spans_are_exported_over_otlp_when_an_endpoint_is_configured() {
     use poem::web::Data;
     use poem::{EndpointExt, Route, handler, post};
 
+    /// What the collector received: (content type, body length) per export.
+    type Received = Arc<Mutex<Vec<(String, usize)>>>;
+
     #[handler]
-    fn collect(
-        body: Vec<u8>,
-        headers: &poem::http::HeaderMap,
-        seen: Data<&Arc<Mutex<Vec<(String, usize)>>>>,
-    ) {
+    fn collect(body: Vec<u8>, headers: &poem::http::HeaderMap, seen: Data<&Received>) {
         let content_type = headers
             .get("content-type")
             .and_then(|v| v.to_str().ok())
@@ -75,7 +74,7 @@ async fn spans_are_exported_over_otlp_when_an_endpoint_is_configured() {
             .to_owned();
         seen.lock().unwrap().push((content_type, body.len()));
     }
-    let seen: Arc<Mutex<Vec<(String, usize)>>> = Arc::default();
+    let seen: Received = Arc::default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let collector = listener.local_addr().unwrap();
     tokio::spawn(lacznik_http::server::serve(

@@ -12,6 +12,7 @@ mod headers;
 mod openapi;
 mod proxy;
 mod resolve;
+mod volunteer_pages;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -116,7 +117,10 @@ pub fn endpoint(
     let routes = Route::new()
         .at("/api/openapi.json", get(openapi::merged_spec))
         .at("/api/docs", get(openapi::docs_page))
-        .at("/*path", proxy::ProxyEndpoint)
+        .at(
+            "/*path",
+            proxy::ProxyEndpoint.around(volunteer_pages::in_front_of),
+        )
         .data(gateway);
     Ok(service_endpoint("gateway", routes, tracer, move || {
         let gateway = ready.clone();

@@ -508,8 +508,8 @@ impl SignUpApi {
         txn.commit().await?;
         Ok(Json(Accepted {
             message: format!(
-                "Dziękujemy. Zgoda na wolontariat {} została zapisana.",
-                volunteer.first_name
+                "Dziękujemy. Zapisaliśmy zgodę na wolontariat dla: {} {}.",
+                volunteer.first_name, volunteer.last_name
             ),
         }))
     }
