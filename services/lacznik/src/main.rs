@@ -284,6 +284,7 @@ fn print_welcome(config: &Config, seeded: &demo::Seeded, embedded: bool) {
         "  Logowanie: POST <adres>/api/v1/identity/auth/login  {{\"email\": …, \"password\": …}}"
     );
     println!();
+    println!("  Zgłoszenie wolontariusza:  http://kielce.{domain}:{port}/wolontariat/zgloszenie");
     println!("  Dokumentacja API:          http://{domain}:{port}/api/docs");
     println!("  Bez DNS dla *.{domain}:    http://127.0.0.1:{port}/t/kielce/api/v1/volunteers");
     if embedded {
