@@ -435,7 +435,7 @@ impl AgreementsApi {
         let today = today();
         let mut lines = Vec::new();
         for (volunteer_id, (since, last)) in spans {
-            let reaches_day = engagement_day(since, last.max(today));
+            let reaches_day = engagement_day(since, last);
             let state = if reaches_day > WRITTEN_AGREEMENT_AFTER_DAYS {
                 AgreementDue::Overdue
             } else if reaches_day > WRITTEN_AGREEMENT_AFTER_DAYS - AGREEMENT_WARNING_DAYS {
