@@ -316,7 +316,7 @@ impl MatchingApi {
         let (Some(kind), Some((schedule, first, last))) = (kind, when) else {
             return Err(Problem::validation(Vec::new()));
         };
-        let pool = pool::load(&txn, first.min(today()))
+        let pool = pool::load(&txn, first.min(today()), input.beneficiary_id)
             .await
             .map_err(store_problem)?;
         txn.commit().await?;

@@ -28,9 +28,13 @@ fn group<T>(rows: Vec<T>, key: impl Fn(&T) -> uuid::Uuid) -> HashMap<uuid::Uuid,
     map
 }
 
-/// The office's active volunteers with what matching needs to know about them; absences that
-/// ended before `from` are left out.
-pub async fn load(txn: &TenantTxn, from: NaiveDate) -> Result<Pool, StoreError> {
+/// The office's active volunteers with what matching needs to know about them, for a need
+/// starting on `from` (absences and checks that ended before are left out) for `beneficiary`.
+pub async fn load(
+    txn: &TenantTxn,
+    from: NaiveDate,
+    beneficiary: Option<uuid::Uuid>,
+) -> Result<Pool, StoreError> {
     let tenant = txn.tenant().as_uuid();
     let volunteers = volunteer::Entity::find()
         .filter(volunteer::Column::TenantId.eq(tenant))
@@ -38,11 +42,25 @@ pub async fn load(txn: &TenantTxn, from: NaiveDate) -> Result<Pool, StoreError> 
         .filter(volunteer::Column::AnonymisedAt.is_null())
         .all(&**txn)
         .await?;
-    let assignments = assignment::Entity::find()
+    // Work around the need's dates counts for overlap and load; older work only for
+    // continuity with the person helped, so years of history are not read for every need.
+    let week_before = from
+        .checked_sub_days(chrono::Days::new(7))
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc());
+    let mut recent = assignment::Entity::find()
         .filter(assignment::Column::TenantId.eq(tenant))
-        .filter(assignment::Column::Status.ne(assignments::CANCELLED))
-        .all(&**txn)
-        .await?;
+        .filter(assignment::Column::Status.ne(assignments::CANCELLED));
+    if let Some(since) = week_before {
+        let continuity = match beneficiary {
+            Some(b) => sea_orm::Condition::any()
+                .add(assignment::Column::EndsAt.gte(since))
+                .add(assignment::Column::BeneficiaryId.eq(b)),
+            None => sea_orm::Condition::all().add(assignment::Column::EndsAt.gte(since)),
+        };
+        recent = recent.filter(continuity);
+    }
+    let assignments = recent.all(&**txn).await?;
     let checks = check::Entity::find()
         .filter(check::Column::TenantId.eq(tenant))
         .filter(check::Column::ValidUntil.gte(from))
