@@ -165,7 +165,13 @@ impl Admission {
             rates
                 .iter_mut()
                 .filter(|(_, r)| r.pending > 0)
-                .map(|(office, r)| (office.clone(), std::mem::take(&mut r.pending)))
+                .map(|(office, r)| {
+                    // Still counted while on their way to the shared counter, so a request
+                    // arriving meanwhile sees them.
+                    let n = std::mem::take(&mut r.pending);
+                    r.in_flight += n;
+                    (office.clone(), n)
+                })
                 .collect()
         };
         for (office, n) in batch {
@@ -177,12 +183,19 @@ impl Admission {
                 Ok((total, left)) => {
                     let mut rates = self.rates.lock().unwrap_or_else(PoisonError::into_inner);
                     if let Some(rate) = rates.get_mut(&office) {
+                        rate.in_flight = rate.in_flight.saturating_sub(n);
                         rate.known_total = total;
                         rate.window_ends = Instant::now() + left;
                     }
                 }
                 Err(error) => {
                     tracing::warn!(%error, "request counts not shared: counter store unavailable");
+                    // Keep counting them here; the next flush tries again.
+                    let mut rates = self.rates.lock().unwrap_or_else(PoisonError::into_inner);
+                    if let Some(rate) = rates.get_mut(&office) {
+                        rate.in_flight = rate.in_flight.saturating_sub(n);
+                        rate.pending += n;
+                    }
                 }
             }
         }
