@@ -169,6 +169,17 @@ impl MigrationTrait for Migration {
                 manager.create_index(by_volunteer(table)).await?;
             }
         }
+        // Matching reads an office's work from a week before the need on.
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_volunteer_assignments_ends_at")
+                    .table("volunteer_assignments")
+                    .col("tenant_id")
+                    .col("ends_at")
+                    .to_owned(),
+            )
+            .await?;
         for (table, column) in [
             ("volunteer_applications", "token_hash"),
             ("guardian_consent_requests", "token_hash"),
