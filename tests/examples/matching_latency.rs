@@ -15,8 +15,9 @@
 //!
 //! Last, a second office ("radom") of 10,000 volunteers with a year of completed assignments
 //! (one a month each): the loader reads bookings from a week before the need on (since
-//! 6576f4c; before, every assignment not cancelled), and the table has no index on `ends_at`.
-//! An index is then tried in that throwaway database. `MATCHING_HISTORY=0` skips this part.
+//! 6576f4c; before, every assignment not cancelled). The table had no index on `ends_at` until
+//! 27c08ec; an index is then tried in that throwaway database (with 27c08ec it is a second one).
+//! `MATCHING_HISTORY=0` skips this part.
 //!
 //! Run (release, own target directory; sizes may be given as arguments):
 //! `CARGO_TARGET_DIR=/work/target-release LACZNIK_TEST_PG=postgres://postgres@127.0.0.1:5432
