@@ -20,7 +20,7 @@
 //! `MATCHING_HISTORY=0` skips this part.
 //!
 //! Run (release, own target directory; sizes may be given as arguments):
-//! `CARGO_TARGET_DIR=/work/target-release LACZNIK_TEST_PG=postgres://postgres@127.0.0.1:5432
+//! `CARGO_TARGET_DIR=target/release-bench LACZNIK_TEST_PG=postgres://postgres@127.0.0.1:5432
 //! cargo run --release -p lacznik-e2e --example matching_latency [-- SIZE…]`
 #![allow(clippy::print_stdout, clippy::expect_used, clippy::unwrap_used)]
 
