@@ -337,4 +337,17 @@ impl Validator {
             Err(Problem::validation(self.errors))
         }
     }
+
+    /// Like [`Validator::finish`], joined with an `earlier` result checked elsewhere: its value
+    /// when both passed, else one problem listing the earlier result's fields and then these.
+    pub fn finish_with<T>(self, earlier: Result<T, Problem>) -> Result<T, Problem> {
+        match (earlier, self.finish()) {
+            (Ok(value), Ok(())) => Ok(value),
+            (Err(mut first), Err(second)) => {
+                first.errors.extend(second.errors);
+                Err(first)
+            }
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        }
+    }
 }

@@ -123,46 +123,10 @@ struct Details {
     last_name: String,
     phone: Option<String>,
     birth_date: NaiveDate,
-    profile: StoredProfile,
+    profile: ProfileChanges,
     motivation: Option<String>,
     guardian: Option<GuardianInput>,
     user_agent: Option<String>,
-}
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct StoredProfile {
-    kinds: Option<Vec<String>>,
-    skills: Option<Vec<String>>,
-    languages: Option<Vec<String>>,
-    districts: Option<Vec<String>>,
-    availability: Option<Vec<crate::domain::Slot>>,
-    max_hours_per_week: Option<u16>,
-}
-
-impl From<ProfileChanges> for StoredProfile {
-    fn from(p: ProfileChanges) -> Self {
-        Self {
-            kinds: p.kinds,
-            skills: p.skills,
-            languages: p.languages,
-            districts: p.districts,
-            availability: p.availability,
-            max_hours_per_week: p.max_hours_per_week.flatten(),
-        }
-    }
-}
-
-impl From<StoredProfile> for ProfileChanges {
-    fn from(p: StoredProfile) -> Self {
-        Self {
-            kinds: p.kinds,
-            skills: p.skills,
-            languages: p.languages,
-            districts: p.districts,
-            availability: p.availability,
-            max_hours_per_week: Some(p.max_hours_per_week),
-        }
-    }
 }
 
 /// Sign-ups (and confirmation emails) one address gets per hour.
@@ -296,14 +260,7 @@ impl SignUpApi {
         if (MIN_AGE..18).contains(&age) {
             parse_guardian(&mut v, input.guardian.as_ref(), &input.email);
         }
-        let personal = match (personal, v.finish()) {
-            (Ok(p), Ok(())) => Ok(p),
-            (Err(mut a), Err(b)) => {
-                a.errors.extend(b.errors);
-                Err(a)
-            }
-            (Err(e), _) | (_, Err(e)) => Err(e),
-        };
+        let personal = v.finish_with(personal);
         let txn = db.begin(tenant.id).await?;
         let (new, profile) = with_profile(&txn, personal, input.profile).await?;
         let message = Accepted {
@@ -333,7 +290,7 @@ impl SignUpApi {
             last_name: new.last_name.as_str().to_owned(),
             phone: new.phone.as_ref().map(|p| p.as_str().to_owned()),
             birth_date: new.birth_date.date(),
-            profile: profile.into(),
+            profile,
             motivation: input
                 .motivation
                 .map(|m| m.trim().to_owned())
@@ -408,7 +365,7 @@ impl SignUpApi {
             today(),
         )?;
         let name = format!("{} {}", details.first_name, details.last_name);
-        let profile: ProfileChanges = details.profile.into();
+        let profile = details.profile;
         let volunteer = store::insert(&txn, new, &profile, VolunteerStatus::Applicant, None)
             .await
             .map_err(store_problem)?;

@@ -223,14 +223,7 @@ pub(crate) async fn with_profile<T>(
         .map_err(store_problem)?;
     let mut v = Validator::new();
     let profile = parse_profile(&mut v, input.raw(), &office);
-    match (personal, v.finish()) {
-        (Ok(personal), Ok(())) => Ok((personal, profile)),
-        (Err(mut a), Err(b)) => {
-            a.errors.extend(b.errors);
-            Err(a)
-        }
-        (Err(e), _) | (_, Err(e)) => Err(e),
-    }
+    Ok((v.finish_with(personal)?, profile))
 }
 
 /// 404 unless the volunteer exists in this office; returns the row.

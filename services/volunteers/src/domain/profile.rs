@@ -78,8 +78,9 @@ pub struct RawProfile {
     pub max_hours_per_week: Option<Option<u16>>,
 }
 
-/// Parsed profile changes: each `Some` replaces the stored value.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Parsed profile changes: each `Some` replaces the stored value. Serialisable so a sign-up can
+/// keep them until it is confirmed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfileChanges {
     pub kinds: Option<Vec<String>>,
     pub skills: Option<Vec<String>>,

@@ -89,22 +89,16 @@ impl NewVolunteer {
         for field in missing {
             v.reject(field, "Pole jest wymagane.");
         }
-        match (changes, v.finish()) {
-            (Ok(c), Ok(())) => match (c.first_name, c.last_name, c.email, c.birth_date) {
-                (Some(first_name), Some(last_name), Some(email), Some(birth_date)) => Ok(Self {
-                    first_name,
-                    last_name,
-                    email,
-                    phone: c.phone.flatten(),
-                    birth_date,
-                }),
-                _ => Err(Problem::validation(Vec::new())),
-            },
-            (Err(mut a), Err(b)) => {
-                a.errors.extend(b.errors);
-                Err(a)
-            }
-            (Err(e), _) | (_, Err(e)) => Err(e),
+        let c = v.finish_with(changes)?;
+        match (c.first_name, c.last_name, c.email, c.birth_date) {
+            (Some(first_name), Some(last_name), Some(email), Some(birth_date)) => Ok(Self {
+                first_name,
+                last_name,
+                email,
+                phone: c.phone.flatten(),
+                birth_date,
+            }),
+            _ => Err(Problem::validation(Vec::new())),
         }
     }
 }
