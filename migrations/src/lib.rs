@@ -18,6 +18,7 @@ mod m20261123_000002_volunteer_lifecycle;
 mod m20261123_000003_volunteer_checks;
 mod m20261123_000004_volunteer_profile;
 mod m20261123_000005_volunteer_engagement;
+mod m20261123_000006_needs;
 mod tenant_table;
 
 pub use tenant_table::{create_tenant_table, drop_tenant_table, tenant_table};
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_volunteer_checks::Migration),
             Box::new(m20261123_000004_volunteer_profile::Migration),
             Box::new(m20261123_000005_volunteer_engagement::Migration),
+            Box::new(m20261123_000006_needs::Migration),
         ]
     }
 }
@@ -50,7 +52,7 @@ pub fn migration_names() -> Vec<String> {
 
 /// The source of everything that shapes the schema, so a test template built from an older
 /// version of a migration is noticed even when no migration was added. Add new files here.
-pub const SCHEMA_SOURCES: [&str; 9] = [
+pub const SCHEMA_SOURCES: [&str; 10] = [
     include_str!("lib.rs"),
     include_str!("tenant_table.rs"),
     include_str!("m20261122_000001_create_platform.rs"),
@@ -60,6 +62,7 @@ pub const SCHEMA_SOURCES: [&str; 9] = [
     include_str!("m20261123_000003_volunteer_checks.rs"),
     include_str!("m20261123_000004_volunteer_profile.rs"),
     include_str!("m20261123_000005_volunteer_engagement.rs"),
+    include_str!("m20261123_000006_needs.rs"),
 ];
 
 /// Names of migrations not yet applied, read without DDL rights (services check this at start).

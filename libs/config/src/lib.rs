@@ -12,7 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 /// Names of the tenant-scoped services the gateway routes to, in the order they start.
-pub const SERVICES: [&str; 2] = ["identity", "volunteers"];
+pub const SERVICES: [&str; 3] = ["identity", "volunteers", "needs"];
 
 /// The whole configuration.
 #[derive(Debug, Default, Deserialize)]
@@ -26,6 +26,7 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub redis: RedisConfig,
     pub volunteers: VolunteersConfig,
+    pub needs: NeedsConfig,
     pub data_dir: DataDir,
 }
 
@@ -164,6 +165,7 @@ impl Default for GatewayConfig {
 pub struct ServicesConfig {
     pub identity: ServiceConfig,
     pub volunteers: ServiceConfig,
+    pub needs: ServiceConfig,
 }
 
 impl Default for ServicesConfig {
@@ -171,6 +173,7 @@ impl Default for ServicesConfig {
         Self {
             identity: ServiceConfig::on_port(8081),
             volunteers: ServiceConfig::on_port(8082),
+            needs: ServiceConfig::on_port(8083),
         }
     }
 }
@@ -181,6 +184,7 @@ impl ServicesConfig {
         match name {
             "identity" => Some(&self.identity),
             "volunteers" => Some(&self.volunteers),
+            "needs" => Some(&self.needs),
             _ => None,
         }
     }
@@ -322,6 +326,30 @@ impl Default for VolunteersConfig {
             guardian_link_ttl_days: 14,
             retention_days_after_end: 1825,
             retention_interval_secs: 86_400,
+        }
+    }
+}
+
+/// The needs service: offers, reminders and its background sweep.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NeedsConfig {
+    /// How long a volunteer has to answer an offer before it times out (and, with auto-offer,
+    /// passes to the next candidate).
+    pub offer_ttl_hours: u32,
+    /// Reminders before an assignment starts, in minutes (handed to notifications as events).
+    pub reminder_leads_minutes: Vec<u32>,
+    /// How often offers time out, reminders fall due and past needs expire, in seconds
+    /// (0 = never; tests and the CLI run the sweep themselves).
+    pub sweep_interval_secs: u64,
+}
+
+impl Default for NeedsConfig {
+    fn default() -> Self {
+        Self {
+            offer_ttl_hours: 24,
+            reminder_leads_minutes: vec![1440, 120],
+            sweep_interval_secs: 60,
         }
     }
 }

@@ -1,8 +1,9 @@
 //! The HTTP machinery every Łącznik service shares, so it exists once: the RFC 9457 problem
-//! document, keyset pagination cursors, the tenant context a request carries, and the wrapper
+//! document, keyset pagination cursors, the tenant context a request carries, the directory of offices, and the wrapper
 //! that gives each service health checks, tracing and uniform error bodies.
 
 pub mod auth;
+pub mod offices;
 pub mod pagination;
 pub mod problem;
 pub mod server;

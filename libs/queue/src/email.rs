@@ -16,7 +16,9 @@ pub struct EmailRequested {
     pub to_name: String,
     pub locale: &'static str,
     pub link: String,
-    pub expires_at: DateTime<Utc>,
+    /// When the link stops working; absent for a link that does not expire.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
     /// The sending office when the producer knows it; absent for platform emails and for
     /// producers that leave the office's branding to the notifications service (the outbox row
     /// names the office).
@@ -41,6 +43,11 @@ pub struct OfficeSender {
 /// office, on the platform. The secret travels in the fragment, which browsers never send to a
 /// server or in a Referer header; the page reads it and posts it to the API.
 pub fn page_link(public_url: &str, office_slug: Option<&str>, page: &str, secret: &str) -> String {
+    format!("{}#token={secret}", office_page(public_url, office_slug, page))
+}
+
+/// The address of a page at an office, or on the platform, that needs no secret.
+pub fn office_page(public_url: &str, office_slug: Option<&str>, page: &str) -> String {
     let base = match (office_slug, url::Url::parse(public_url)) {
         (Some(slug), Ok(mut url)) => {
             let host = url.host_str().unwrap_or("localhost").to_owned();
@@ -52,7 +59,7 @@ pub fn page_link(public_url: &str, office_slug: Option<&str>, page: &str, secret
         (_, Ok(url)) => url.to_string(),
         (_, Err(_)) => public_url.to_owned(),
     };
-    format!("{}/{page}#token={secret}", base.trim_end_matches('/'))
+    format!("{}/{page}", base.trim_end_matches('/'))
 }
 
 #[cfg(test)]

@@ -117,7 +117,9 @@ impl TestDb {
             "services": {
                 "identity": { "listen": "127.0.0.1:0" },
                 "volunteers": { "listen": "127.0.0.1:0" },
+                "needs": { "listen": "127.0.0.1:0" },
             },
+            "needs": { "sweep_interval_secs": 0 },
         })));
         let figment = figment.merge(Serialized::defaults(overrides));
         Config::from_figment(figment).expect("test configuration")

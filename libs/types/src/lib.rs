@@ -3,6 +3,7 @@
 //! value is validated once, at the edge.
 
 pub mod catalogue;
+pub mod local_time;
 mod ids;
 mod values;
 

@@ -177,6 +177,43 @@ pub async fn start(
                     signal.clone(),
                 )
             }
+            "needs" => {
+                let upstream = |name: &str, port: u16| {
+                    upstreams
+                        .get(name)
+                        .cloned()
+                        .unwrap_or_else(|| format!("http://127.0.0.1:{port}"))
+                };
+                let deps = lacznik_needs::Deps {
+                    settings: lacznik_needs::settings::NeedsSettings::from_config(config),
+                    volunteers: Arc::new(lacznik_needs::volunteers::VolunteersClient::new(
+                        &upstream("volunteers", 8082),
+                    )),
+                    offices: Arc::new(lacznik_http::offices::OfficeDirectory::new(&upstream(
+                        "identity", 8081,
+                    ))),
+                };
+                let every = config.needs.sweep_interval_secs;
+                if every > 0 {
+                    let job = lacznik_needs::sweep::run(
+                        db.tenant_db(),
+                        deps.clone(),
+                        Duration::from_secs(every),
+                    );
+                    let mut stop = signal.clone();
+                    tokio::spawn(async move {
+                        tokio::select! {
+                            () = job => {}
+                            _ = stop.wait_for(|stop| *stop) => {}
+                        }
+                    });
+                }
+                spawn(
+                    listener,
+                    lacznik_needs::endpoint(db, verifier.clone(), deps, tracer),
+                    signal.clone(),
+                )
+            }
             other => anyhow::bail!("service `{other}` has no implementation"),
         };
         running.tasks.push(task);

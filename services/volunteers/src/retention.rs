@@ -36,7 +36,8 @@ pub async fn apply(
     settings: &VolunteerSettings,
 ) -> anyhow::Result<usize> {
     let mut erased = 0;
-    for tenant in offices.all().await? {
+    for office in offices.all().await? {
+        let tenant = office.id;
         let n = apply_in_office(db, tenant, settings).await?;
         if n > 0 {
             tracing::info!(%tenant, erased = n, "retention: personal data erased");

@@ -137,7 +137,85 @@ pub(crate) async fn facts(txn: &TenantTxn, volunteer: &volunteer::Model) -> Resu
     })
 }
 
-fn parse(input: &AssignmentInput) -> Result<(), Problem> {
+/// Books `input` for the volunteer in `txn` if every rule allows it (the caller commits).
+pub(crate) async fn book_in(
+    txn: &TenantTxn,
+    id: VolunteerId,
+    input: AssignmentInput,
+    by: Option<uuid::Uuid>,
+) -> Result<assignment::Model, Problem> {
+    // Serialises bookings of one volunteer, so two at once cannot both pass the
+    // double-booking check.
+    store::lock(txn, id).await.map_err(store_problem)?;
+    let volunteer = require_volunteer(txn, id).await?;
+    let facts = facts(txn, &volunteer).await?;
+    let proposed = Proposed {
+        starts_at: input.starts_at,
+        ends_at: input.ends_at,
+        child_related: input.child_related,
+        adults_only: input.adults_only,
+    };
+    if let Err(refusal) = engagement::admit(&facts, &proposed, today()) {
+        return Err(Problem::new(
+            StatusCode::CONFLICT,
+            refusal.code(),
+            "Nie można przydzielić",
+        )
+        .with_detail(refusal.detail()));
+    }
+    let assignment_id = input.id.unwrap_or_else(uuid::Uuid::now_v7);
+    if assignments::get(txn, id, assignment_id)
+        .await
+        .map_err(store_problem)?
+        .is_some()
+    {
+        return Err(Problem::conflict(
+            "assignment_exists",
+            "Ten przydział jest już zapisany.",
+        ));
+    }
+    assignments::insert(
+        txn,
+        id,
+        assignments::NewAssignment {
+            id: assignment_id,
+            need_id: input.need_id,
+            beneficiary_id: input.beneficiary_id,
+            title: input.title.trim().to_owned(),
+            kind: input.kind,
+            starts_at: input.starts_at,
+            ends_at: input.ends_at,
+            child_related: input.child_related,
+            adults_only: input.adults_only,
+            created_by: by,
+        },
+    )
+    .await
+    .map_err(store_problem)
+}
+
+/// Cancels a booked assignment in `txn` (the time is free again).
+pub(crate) async fn cancel_in(
+    txn: &TenantTxn,
+    id: VolunteerId,
+    assignment: uuid::Uuid,
+) -> Result<assignment::Model, Problem> {
+    let found = assignments::get(txn, id, assignment)
+        .await
+        .map_err(store_problem)?
+        .ok_or_else(|| Problem::not_found("Przydział"))?;
+    if found.status != assignments::BOOKED {
+        return Err(Problem::conflict(
+            "assignment_not_booked",
+            "Można odwołać tylko zaplanowany przydział.",
+        ));
+    }
+    assignments::set_status(txn, found.id, assignments::CANCELLED)
+        .await
+        .map_err(store_problem)
+}
+
+pub(crate) fn parse(input: &AssignmentInput) -> Result<(), Problem> {
     let mut v = Validator::new();
     if input.title.trim().is_empty() {
         v.reject("title", "Tytuł zadania jest wymagany.");
@@ -181,54 +259,7 @@ impl AssignmentsApi {
         let input = body.0;
         parse(&input)?;
         let txn = db.begin(tenant.id).await?;
-        // Serialises bookings of one volunteer, so two at once cannot both pass the
-        // double-booking check.
-        store::lock(&txn, id).await.map_err(store_problem)?;
-        let volunteer = require_volunteer(&txn, id).await?;
-        let facts = facts(&txn, &volunteer).await?;
-        let proposed = Proposed {
-            starts_at: input.starts_at,
-            ends_at: input.ends_at,
-            child_related: input.child_related,
-            adults_only: input.adults_only,
-        };
-        if let Err(refusal) = engagement::admit(&facts, &proposed, today()) {
-            return Err(Problem::new(
-                StatusCode::CONFLICT,
-                refusal.code(),
-                "Nie można przydzielić",
-            )
-            .with_detail(refusal.detail()));
-        }
-        let assignment_id = input.id.unwrap_or_else(uuid::Uuid::now_v7);
-        if assignments::get(&txn, id, assignment_id)
-            .await
-            .map_err(store_problem)?
-            .is_some()
-        {
-            return Err(Problem::conflict(
-                "assignment_exists",
-                "Ten przydział jest już zapisany.",
-            ));
-        }
-        let booked = assignments::insert(
-            &txn,
-            id,
-            assignments::NewAssignment {
-                id: assignment_id,
-                need_id: input.need_id,
-                beneficiary_id: input.beneficiary_id,
-                title: input.title.trim().to_owned(),
-                kind: input.kind,
-                starts_at: input.starts_at,
-                ends_at: input.ends_at,
-                child_related: input.child_related,
-                adults_only: input.adults_only,
-                created_by: Some(auth.0.user_id()),
-            },
-        )
-        .await
-        .map_err(store_problem)?;
+        let booked = book_in(&txn, id, input, Some(auth.0.user_id())).await?;
         txn.commit().await?;
         Ok(Booked::Created(Json(booked.into())))
     }
@@ -269,19 +300,7 @@ impl AssignmentsApi {
         auth.0.require_coordinator()?;
         let id = parse_id(&id.0)?;
         let txn = db.begin(tenant.id).await?;
-        let found = assignments::get(&txn, id, assignment.0)
-            .await
-            .map_err(store_problem)?
-            .ok_or_else(|| Problem::not_found("Przydział"))?;
-        if found.status != assignments::BOOKED {
-            return Err(Problem::conflict(
-                "assignment_not_booked",
-                "Można odwołać tylko zaplanowany przydział.",
-            ));
-        }
-        let cancelled = assignments::set_status(&txn, found.id, assignments::CANCELLED)
-            .await
-            .map_err(store_problem)?;
+        let cancelled = cancel_in(&txn, id, assignment.0).await?;
         txn.commit().await?;
         Ok(Json(cancelled.into()))
     }

@@ -5,7 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use lacznik_http::auth::{Bearer, Role};
 use lacznik_http::problem::Validator;
 use lacznik_http::{Problem, TenantContext};
-use lacznik_tenancy::TenantDb;
+use lacznik_tenancy::{TenantDb, TenantTxn};
+use lacznik_types::VolunteerId;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -14,7 +15,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use super::assignments::Assignment;
 use super::volunteers::{may_access, open_own, parse_id, require_volunteer, store_problem, today};
 use crate::store::assignments;
-use crate::store::entity::hours as row;
+use crate::store::entity::{assignment, hours as row};
 use crate::store::hours::{self, NewHours};
 
 #[derive(Tags)]
@@ -250,43 +251,54 @@ impl HoursApi {
         auth.0.require_coordinator()?;
         let id = parse_id(&id.0)?;
         let txn = db.begin(tenant.id).await?;
-        let found = assignments::get(&txn, id, assignment.0)
-            .await
-            .map_err(store_problem)?
-            .ok_or_else(|| Problem::not_found("Przydział"))?;
-        if found.status != assignments::BOOKED {
-            return Err(Problem::conflict(
-                "assignment_not_booked",
-                "Zakończyć można tylko zaplanowany przydział.",
-            ));
-        }
-        let planned = (found.ends_at - found.starts_at).num_minutes();
-        let minutes = body
-            .minutes
-            .unwrap_or_else(|| i32::try_from(planned.min(720)).unwrap_or(720));
-        let mut v = Validator::new();
-        check_minutes(&mut v, minutes);
-        v.finish()?;
-        let done = assignments::set_status(&txn, found.id, assignments::COMPLETED)
-            .await
-            .map_err(store_problem)?;
-        hours::log(
-            &txn,
-            id,
-            NewHours {
-                assignment_id: Some(found.id),
-                worked_on: found.starts_at.date_naive(),
-                minutes,
-                description: Some(found.title.clone()),
-                source: hours::FROM_ASSIGNMENT,
-                approved_by: Some(auth.0.user_id()),
-            },
-        )
-        .await
-        .map_err(store_problem)?;
+        let done = complete_in(&txn, id, assignment.0, body.minutes, Some(auth.0.user_id())).await?;
         txn.commit().await?;
         Ok(Json(done.into()))
     }
+}
+
+/// Marks a booked assignment done in `txn` and logs its hours, approved (by default the
+/// planned time, at most 12 hours).
+pub(crate) async fn complete_in(
+    txn: &TenantTxn,
+    id: VolunteerId,
+    assignment: uuid::Uuid,
+    minutes: Option<i32>,
+    by: Option<uuid::Uuid>,
+) -> Result<assignment::Model, Problem> {
+    let found = assignments::get(txn, id, assignment)
+        .await
+        .map_err(store_problem)?
+        .ok_or_else(|| Problem::not_found("Przydział"))?;
+    if found.status != assignments::BOOKED {
+        return Err(Problem::conflict(
+            "assignment_not_booked",
+            "Zakończyć można tylko zaplanowany przydział.",
+        ));
+    }
+    let planned = (found.ends_at - found.starts_at).num_minutes();
+    let minutes = minutes.unwrap_or_else(|| i32::try_from(planned.min(720)).unwrap_or(720));
+    let mut v = Validator::new();
+    check_minutes(&mut v, minutes);
+    v.finish()?;
+    let done = assignments::set_status(txn, found.id, assignments::COMPLETED)
+        .await
+        .map_err(store_problem)?;
+    hours::log(
+        txn,
+        id,
+        NewHours {
+            assignment_id: Some(found.id),
+            worked_on: crate::domain::local_time::warsaw(found.starts_at).date(),
+            minutes,
+            description: Some(found.title.clone()),
+            source: hours::FROM_ASSIGNMENT,
+            approved_by: by,
+        },
+    )
+    .await
+    .map_err(store_problem)?;
+    Ok(done)
 }
 
 #[cfg(test)]

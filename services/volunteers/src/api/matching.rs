@@ -275,135 +275,144 @@ impl MatchingApi {
         body: Json<MatchingInput>,
     ) -> Result<Json<MatchingResult>, Problem> {
         auth.0.require_coordinator()?;
-        let input = body.0;
-        let mut v = Validator::new();
-        let kind = catalogue::kind_index(&input.kind);
-        if kind.is_none() {
-            v.reject("kind", "Nieznany rodzaj pomocy.");
-        }
-        for (i, l) in input.languages.iter().enumerate() {
-            if !catalogue::is_language(l) {
-                v.reject(&format!("languages[{i}]"), "Nieznany język.");
-            }
-        }
-        let limit = input.limit.unwrap_or(20);
-        if !(1..=100).contains(&limit) {
-            v.reject("limit", "Od 1 do 100.");
-        }
-        let when = schedule(&input.when, &mut v);
-        let txn = db.begin(tenant.id).await?;
-        let office_districts = office_catalogue::districts(&txn)
-            .await
-            .map_err(store_problem)?;
-        let district_ids: HashMap<String, DistrictId> = office_districts
-            .iter()
-            .enumerate()
-            .map(|(i, d)| {
-                (
-                    d.code.clone(),
-                    DistrictId(u16::try_from(i).unwrap_or(u16::MAX)),
-                )
-            })
-            .collect();
-        let district = input.district.as_ref().and_then(|d| {
-            let id = district_ids.get(d).copied();
-            if id.is_none() {
-                v.reject("district", "Nieznana dzielnica — wybierz z listy ośrodka.");
-            }
-            id
-        });
-        v.finish()?;
-        let (Some(kind), Some((schedule, first, last))) = (kind, when) else {
-            return Err(Problem::validation(Vec::new()));
-        };
-        let pool = pool::load(&txn, first.min(today()), input.beneficiary_id)
-            .await
-            .map_err(store_problem)?;
-        txn.commit().await?;
-
-        let pairs: Vec<(DistrictId, DistrictId)> = office_districts
-            .iter()
-            .flat_map(|d| {
-                d.neighbours
-                    .iter()
-                    .filter_map(|n| Some((*district_ids.get(&d.code)?, *district_ids.get(n)?)))
-            })
-            .collect();
-        let map = DistrictMap::from_neighbours(
-            u16::try_from(office_districts.len()).unwrap_or(u16::MAX),
-            &pairs,
-        );
-        let (mut skills, mut languages) = (Interner::default(), Interner::default());
-        let criteria = Criteria {
-            kind: KindId(kind),
-            skills: input.skills.iter().map(|s| SkillId(skills.id(s))).collect(),
-            languages: input
-                .languages
-                .iter()
-                .map(|l| LanguageId(u16::try_from(languages.id(l)).unwrap_or(u16::MAX)))
-                .collect(),
-            district,
-            max_distance: input.max_distance,
-            schedule,
-            adults_only: input.adults_only,
-            child_check_required: input.child_check_required,
-            wanted: input.wanted.unwrap_or(1),
-            beneficiary: input.beneficiary_id,
-            limit: limit as usize,
-        };
-        let candidates: Vec<Candidate> = pool
-            .volunteers
-            .iter()
-            .map(|v| {
-                candidate(
-                    v,
-                    &pool,
-                    (first, last),
-                    &district_ids,
-                    &mut skills,
-                    &mut languages,
-                )
-            })
-            .collect();
-        let outcome = matching::rank(&criteria, &candidates, &map);
-        let by_id: HashMap<uuid::Uuid, &crate::store::entity::volunteer::Model> =
-            pool.volunteers.iter().map(|v| (v.id, v)).collect();
-        Ok(Json(MatchingResult {
-            considered: u32::try_from(candidates.len()).unwrap_or(u32::MAX),
-            eligible: outcome.eligible,
-            short: outcome.eligible < criteria.wanted,
-            ranked: outcome
-                .ranked
-                .into_iter()
-                .filter_map(|r| {
-                    let v = by_id.get(&r.id)?;
-                    Some(Match {
-                        volunteer_id: r.id,
-                        first_name: v.first_name.clone(),
-                        last_name: v.last_name.clone(),
-                        phone: v.phone.clone(),
-                        score: r.score,
-                        reasons: r
-                            .reasons
-                            .into_iter()
-                            .map(|reason| ReasonView {
-                                code: reason.code.to_owned(),
-                                points: reason.points,
-                                detail: reason.detail,
-                            })
-                            .collect(),
-                    })
-                })
-                .collect(),
-            excluded: outcome
-                .excluded
-                .into_iter()
-                .map(|(rule, count)| ExclusionCount {
-                    code: rule.code().to_owned(),
-                    description: rule.describe().to_owned(),
-                    count,
-                })
-                .collect(),
-        }))
+        rank_volunteers(&db, &tenant, body.0).await.map(Json)
     }
+}
+
+/// Ranks the office's volunteers for `input` (for coordinators, and for the needs service
+/// through the internal API).
+pub(crate) async fn rank_volunteers(
+    db: &TenantDb,
+    tenant: &TenantContext,
+    input: MatchingInput,
+) -> Result<MatchingResult, Problem> {
+    let mut v = Validator::new();
+    let kind = catalogue::kind_index(&input.kind);
+    if kind.is_none() {
+        v.reject("kind", "Nieznany rodzaj pomocy.");
+    }
+    for (i, l) in input.languages.iter().enumerate() {
+        if !catalogue::is_language(l) {
+            v.reject(&format!("languages[{i}]"), "Nieznany język.");
+        }
+    }
+    let limit = input.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        v.reject("limit", "Od 1 do 100.");
+    }
+    let when = schedule(&input.when, &mut v);
+    let txn = db.begin(tenant.id).await?;
+    let office_districts = office_catalogue::districts(&txn)
+        .await
+        .map_err(store_problem)?;
+    let district_ids: HashMap<String, DistrictId> = office_districts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            (
+                d.code.clone(),
+                DistrictId(u16::try_from(i).unwrap_or(u16::MAX)),
+            )
+        })
+        .collect();
+    let district = input.district.as_ref().and_then(|d| {
+        let id = district_ids.get(d).copied();
+        if id.is_none() {
+            v.reject("district", "Nieznana dzielnica — wybierz z listy ośrodka.");
+        }
+        id
+    });
+    v.finish()?;
+    let (Some(kind), Some((schedule, first, last))) = (kind, when) else {
+        return Err(Problem::validation(Vec::new()));
+    };
+    let pool = pool::load(&txn, first.min(today()), input.beneficiary_id)
+        .await
+        .map_err(store_problem)?;
+    txn.commit().await?;
+
+    let pairs: Vec<(DistrictId, DistrictId)> = office_districts
+        .iter()
+        .flat_map(|d| {
+            d.neighbours
+                .iter()
+                .filter_map(|n| Some((*district_ids.get(&d.code)?, *district_ids.get(n)?)))
+        })
+        .collect();
+    let map = DistrictMap::from_neighbours(
+        u16::try_from(office_districts.len()).unwrap_or(u16::MAX),
+        &pairs,
+    );
+    let (mut skills, mut languages) = (Interner::default(), Interner::default());
+    let criteria = Criteria {
+        kind: KindId(kind),
+        skills: input.skills.iter().map(|s| SkillId(skills.id(s))).collect(),
+        languages: input
+            .languages
+            .iter()
+            .map(|l| LanguageId(u16::try_from(languages.id(l)).unwrap_or(u16::MAX)))
+            .collect(),
+        district,
+        max_distance: input.max_distance,
+        schedule,
+        adults_only: input.adults_only,
+        child_check_required: input.child_check_required,
+        wanted: input.wanted.unwrap_or(1),
+        beneficiary: input.beneficiary_id,
+        limit: limit as usize,
+    };
+    let candidates: Vec<Candidate> = pool
+        .volunteers
+        .iter()
+        .map(|v| {
+            candidate(
+                v,
+                &pool,
+                (first, last),
+                &district_ids,
+                &mut skills,
+                &mut languages,
+            )
+        })
+        .collect();
+    let outcome = matching::rank(&criteria, &candidates, &map);
+    let by_id: HashMap<uuid::Uuid, &crate::store::entity::volunteer::Model> =
+        pool.volunteers.iter().map(|v| (v.id, v)).collect();
+    Ok(MatchingResult {
+        considered: u32::try_from(candidates.len()).unwrap_or(u32::MAX),
+        eligible: outcome.eligible,
+        short: outcome.eligible < criteria.wanted,
+        ranked: outcome
+            .ranked
+            .into_iter()
+            .filter_map(|r| {
+                let v = by_id.get(&r.id)?;
+                Some(Match {
+                    volunteer_id: r.id,
+                    first_name: v.first_name.clone(),
+                    last_name: v.last_name.clone(),
+                    phone: v.phone.clone(),
+                    score: r.score,
+                    reasons: r
+                        .reasons
+                        .into_iter()
+                        .map(|reason| ReasonView {
+                            code: reason.code.to_owned(),
+                            points: reason.points,
+                            detail: reason.detail,
+                        })
+                        .collect(),
+                })
+            })
+            .collect(),
+        excluded: outcome
+            .excluded
+            .into_iter()
+            .map(|(rule, count)| ExclusionCount {
+                code: rule.code().to_owned(),
+                description: rule.describe().to_owned(),
+                count,
+            })
+            .collect(),
+    })
 }

@@ -155,7 +155,7 @@ pub(crate) async fn request_email(
                 to_name: to.1.to_owned(),
                 locale: "pl",
                 link,
-                expires_at,
+                expires_at: Some(expires_at),
                 office: None,
                 data,
             },

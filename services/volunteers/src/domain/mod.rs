@@ -4,7 +4,7 @@ mod volunteer;
 
 mod checks;
 pub mod engagement;
-pub mod local_time;
+pub use lacznik_types::local_time;
 mod profile;
 mod status;
 

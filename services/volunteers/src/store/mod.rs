@@ -18,7 +18,7 @@ pub mod records;
 mod volunteers;
 
 pub use volunteers::{
-    StatusChange, StatusChanged, StoreError, change_status, delete, get, history, insert, lock,
+    StatusChange, StatusChanged, StoreError, by_ids, change_status, delete, get, history, insert, lock,
     page, update,
 };
 

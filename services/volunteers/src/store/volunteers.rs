@@ -138,6 +138,18 @@ pub async fn get(txn: &TenantTxn, id: VolunteerId) -> Result<Option<volunteer::M
     )
 }
 
+/// The office's volunteers among `ids`.
+pub async fn by_ids(
+    txn: &TenantTxn,
+    ids: &[uuid::Uuid],
+) -> Result<Vec<volunteer::Model>, StoreError> {
+    Ok(volunteer::Entity::find()
+        .filter(volunteer::Column::TenantId.eq(txn.tenant().as_uuid()))
+        .filter(volunteer::Column::Id.is_in(ids.iter().copied()))
+        .all(&**txn)
+        .await?)
+}
+
 /// Applies `changes`, the profile changes and, if given, new coordinator notes; `None` if there
 /// is no such volunteer in this office.
 pub async fn update(

@@ -1,0 +1,6 @@
+//! Not written yet.
+
+pub struct ActionsApi;
+
+#[poem_openapi::OpenApi]
+impl ActionsApi {}

@@ -1,0 +1,6 @@
+//! Not written yet.
+
+pub struct AssignmentsApi;
+
+#[poem_openapi::OpenApi]
+impl AssignmentsApi {}

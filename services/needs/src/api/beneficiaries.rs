@@ -1,0 +1,6 @@
+//! Not written yet.
+
+pub struct BeneficiariesApi;
+
+#[poem_openapi::OpenApi]
+impl BeneficiariesApi {}

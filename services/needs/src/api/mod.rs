@@ -1,0 +1,94 @@
+//! HTTP API of the needs service.
+
+mod actions;
+mod assignments;
+mod beneficiaries;
+mod needs;
+mod offers;
+mod partners;
+mod visits;
+
+use chrono::{DateTime, Utc};
+use lacznik_http::{Problem, TenantContext};
+use lacznik_queue::Event;
+use lacznik_queue::email::{EMAIL_REQUESTED, EmailRequested};
+use lacznik_tenancy::TenantTxn;
+
+pub use actions::ActionsApi;
+pub use assignments::AssignmentsApi;
+pub use beneficiaries::BeneficiariesApi;
+pub use needs::NeedsApi;
+pub use offers::OffersApi;
+pub use partners::PartnersApi;
+pub use visits::VisitsApi;
+
+/// Every API of the service, as one OpenAPI document.
+pub type Apis = (
+    NeedsApi,
+    BeneficiariesApi,
+    PartnersApi,
+    OffersApi,
+    AssignmentsApi,
+    VisitsApi,
+    ActionsApi,
+);
+/// The value of [`Apis`].
+pub const APIS: Apis = (
+    NeedsApi,
+    BeneficiariesApi,
+    PartnersApi,
+    OffersApi,
+    AssignmentsApi,
+    VisitsApi,
+    ActionsApi,
+);
+
+/// Asks the notifications service, through the office's outbox, to send an email.
+pub(crate) async fn request_email(
+    txn: &TenantTxn,
+    template: &'static str,
+    to: (&str, &str),
+    link: String,
+    expires_at: Option<DateTime<Utc>>,
+    data: serde_json::Value,
+) -> Result<(), Problem> {
+    lacznik_queue::enqueue_office(
+        txn,
+        &Event {
+            topic: EMAIL_REQUESTED,
+            payload: EmailRequested {
+                template,
+                to: to.0.to_owned(),
+                to_name: to.1.to_owned(),
+                locale: "pl",
+                link,
+                expires_at,
+                office: None,
+                data,
+            },
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Trimmed text, or nothing when it is blank.
+pub(crate) fn clean(text: Option<&str>) -> Option<String> {
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
+/// The office's address for a page, e.g. the volunteer's list of offers.
+pub(crate) fn office_page(public_url: &str, office: &TenantContext, page: &str) -> String {
+    lacznik_queue::email::office_page(public_url, Some(&office.slug), page)
+}
+
+/// One pass of the service's clock in one office (see [`crate::sweep`]).
+pub async fn sweep_office(
+    _db: &lacznik_tenancy::TenantDb,
+    _deps: &crate::Deps,
+    _office: TenantContext,
+) -> Result<(), Problem> {
+    Ok(())
+}

@@ -1,0 +1,6 @@
+//! Not written yet.
+
+pub struct NeedsApi;
+
+#[poem_openapi::OpenApi]
+impl NeedsApi {}

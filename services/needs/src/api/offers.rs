@@ -1,0 +1,6 @@
+//! Not written yet.
+
+pub struct OffersApi;
+
+#[poem_openapi::OpenApi]
+impl OffersApi {}

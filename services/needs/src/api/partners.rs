@@ -1,0 +1,6 @@
+//! Not written yet.
+
+pub struct PartnersApi;
+
+#[poem_openapi::OpenApi]
+impl PartnersApi {}

@@ -1,0 +1,6 @@
+//! Not written yet.
+
+pub struct VisitsApi;
+
+#[poem_openapi::OpenApi]
+impl VisitsApi {}

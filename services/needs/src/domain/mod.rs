@@ -1,0 +1,7 @@
+//! The rules of needs, offers and assignments, apart from storage and HTTP.
+
+mod schedule;
+mod status;
+
+pub use schedule::{Schedule, WeeklySlot, Weekday, occurrences};
+pub use status::{AssignmentStatus, NeedStatus, OfferStatus};
