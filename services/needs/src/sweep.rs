@@ -1,12 +1,30 @@
 //! The needs service's clock: offers time out (and, with auto-offer, pass to the next
-//! candidate), reminders fall due, and needs whose time has passed unfilled expire. Runs in
-//! every office on an interval; each office's pass is its own transactions.
+//! candidate), reminders fall due (handed to notifications as events), and needs whose time
+//! has passed unfilled expire. Runs in every office on an interval; each step in an office is
+//! its own transaction, and calls to the volunteers service happen between them.
 
 use std::time::Duration;
 
+use chrono::Utc;
+use lacznik_http::{Problem, TenantContext};
 use lacznik_tenancy::TenantDb;
+use sea_orm::ActiveValue::Set;
+use sea_orm::IntoActiveModel;
 
 use crate::Deps;
+use crate::api::needs::{change_status, restaff};
+use crate::api::offers::offer_next;
+use crate::domain::{NeedStatus, OfferStatus};
+use crate::events::{self, OFFER_EXPIRED, REMINDER_DUE};
+use crate::store::{assignments, json_list, needs, offers, to_json};
+
+/// What one pass did in an office.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Swept {
+    pub offers_expired: usize,
+    pub reminders: usize,
+    pub needs_expired: usize,
+}
 
 /// Runs [`sweep_office`] in every office every `every`, forever.
 pub async fn run(db: TenantDb, deps: Deps, every: Duration) {
@@ -22,9 +40,130 @@ pub async fn run(db: TenantDb, deps: Deps, every: Duration) {
             }
         };
         for office in offices {
-            if let Err(problem) = crate::api::sweep_office(&db, &deps, office).await {
-                tracing::warn!(code = problem.code, "sweep failed in an office");
+            if let Err(problem) = sweep_office(&db, &deps, &office).await {
+                tracing::warn!(code = problem.code, office = %office.slug, "sweep failed");
             }
         }
     }
+}
+
+/// One pass in one office.
+pub async fn sweep_office(
+    db: &TenantDb,
+    deps: &Deps,
+    office: &TenantContext,
+) -> Result<Swept, Problem> {
+    let mut swept = Swept::default();
+    let now = Utc::now();
+
+    // Offers nobody answered in time.
+    let txn = db.begin(office.id).await?;
+    let mut touched = Vec::new();
+    for o in offers::overdue(&txn, now).await? {
+        let Some(n) = needs::lock(&txn, o.need_id).await? else {
+            continue;
+        };
+        let expired = offers::set_status(&txn, o, OfferStatus::Expired).await?;
+        events::emit(
+            &txn,
+            OFFER_EXPIRED,
+            serde_json::json!({
+                "offer_id": expired.id,
+                "need_id": n.id,
+                "volunteer_id": expired.volunteer_id,
+                "kind": n.kind,
+                "offered_at": expired.offered_at,
+            }),
+        )
+        .await?;
+        swept.offers_expired += 1;
+        if !touched.contains(&n.id) {
+            touched.push(n.id);
+        }
+    }
+    let mut auto = Vec::new();
+    for id in touched {
+        if let Some(n) = needs::get(&txn, id).await? {
+            if n.auto_offer {
+                auto.push(n.id);
+            }
+            restaff(&txn, n, None).await?;
+        }
+    }
+    txn.commit().await?;
+    for need in auto {
+        offer_next(db, deps, office, need).await;
+    }
+
+    // Reminders: an assignment gets the shortest lead whose window it is in, once; one made
+    // an hour before it starts gets the 2-hour reminder only, not the 24-hour one too.
+    let txn = db.begin(office.id).await?;
+    if let Some(longest) = deps.settings.reminder_leads.first() {
+        let until = now + chrono::Duration::minutes(i64::from(*longest));
+        for a in assignments::starting_between(&txn, now, until).await? {
+            let left = (a.starts_at - now).num_minutes();
+            let Some(lead) = deps
+                .settings
+                .reminder_leads
+                .iter()
+                .copied()
+                .filter(|l| i64::from(*l) >= left)
+                .min()
+            else {
+                continue;
+            };
+            let mut sent: Vec<u32> = json_list(&a.reminders);
+            if sent.iter().any(|s| *s <= lead) {
+                continue;
+            }
+            events::emit(
+                &txn,
+                REMINDER_DUE,
+                serde_json::json!({
+                    "assignment_id": a.id,
+                    "need_id": a.need_id,
+                    "volunteer_id": a.volunteer_id,
+                    "starts_at": a.starts_at,
+                    "lead_minutes": lead,
+                }),
+            )
+            .await?;
+            sent.push(lead);
+            let mut row = a.into_active_model();
+            row.reminders = Set(to_json(&sent));
+            assignments::save(&txn, row).await?;
+            swept.reminders += 1;
+        }
+    }
+    txn.commit().await?;
+
+    // Needs whose time passed with nobody assigned.
+    let today = lacznik_types::local_time::warsaw(now).date();
+    let txn = db.begin(office.id).await?;
+    for n in needs::in_statuses(&txn, &[NeedStatus::Open, NeedStatus::Offered]).await? {
+        let past = match (n.starts_at, n.period_until) {
+            (Some(starts_at), _) => starts_at <= now,
+            (None, Some(until)) => until < today,
+            _ => false,
+        };
+        if !past {
+            continue;
+        }
+        for o in offers::for_need(&txn, n.id).await? {
+            if OfferStatus::parse(&o.status) == OfferStatus::Pending {
+                offers::set_status(&txn, o, OfferStatus::Expired).await?;
+            }
+        }
+        change_status(
+            &txn,
+            n,
+            NeedStatus::Expired,
+            None,
+            Some("termin minął bez przydziału".to_owned()),
+        )
+        .await?;
+        swept.needs_expired += 1;
+    }
+    txn.commit().await?;
+    Ok(swept)
 }

@@ -1,12 +1,12 @@
 //! HTTP API of the needs service.
 
 mod actions;
-mod assignments;
-mod beneficiaries;
-mod needs;
-mod offers;
-mod partners;
-mod visits;
+pub(crate) mod assignments;
+pub(crate) mod beneficiaries;
+pub(crate) mod needs;
+pub(crate) mod offers;
+pub(crate) mod partners;
+pub(crate) mod visits;
 
 use chrono::{DateTime, Utc};
 use lacznik_http::{Problem, TenantContext};
@@ -84,11 +84,3 @@ pub(crate) fn office_page(public_url: &str, office: &TenantContext, page: &str) 
     lacznik_queue::email::office_page(public_url, Some(&office.slug), page)
 }
 
-/// One pass of the service's clock in one office (see [`crate::sweep`]).
-pub async fn sweep_office(
-    _db: &lacznik_tenancy::TenantDb,
-    _deps: &crate::Deps,
-    _office: TenantContext,
-) -> Result<(), Problem> {
-    Ok(())
-}

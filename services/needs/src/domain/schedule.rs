@@ -3,7 +3,8 @@
 //! volunteer stays free between them.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
-use lacznik_types::local_time::from_warsaw;
+use lacznik_documents::format::long_date;
+use lacznik_types::local_time::{from_warsaw, warsaw};
 use poem_openapi::{Enum, Object};
 use serde::{Deserialize, Serialize};
 
@@ -81,6 +82,65 @@ impl Schedule {
     }
 }
 
+const WEEKDAYS: [&str; 7] = [
+    "poniedziałek",
+    "wtorek",
+    "środa",
+    "czwartek",
+    "piątek",
+    "sobota",
+    "niedziela",
+];
+
+const WEEKDAYS_PLURAL: [&str; 7] = [
+    "poniedziałki",
+    "wtorki",
+    "środy",
+    "czwartki",
+    "piątki",
+    "soboty",
+    "niedziele",
+];
+
+impl Schedule {
+    /// In Polish, for emails and pages: "wtorek, 24 listopada 2026 r., 10:00–12:00" or
+    /// "wtorki 16:00–18:00, od 1 grudnia 2026 r. do 30 czerwca 2027 r.".
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Once { starts_at, ends_at } => {
+                let (start, end) = (warsaw(*starts_at), warsaw(*ends_at));
+                let day = WEEKDAYS[start.weekday().num_days_from_monday() as usize];
+                let same_day = start.date() == end.date();
+                format!(
+                    "{day}, {}, {}–{}",
+                    long_date(start.date()),
+                    start.format("%H:%M"),
+                    if same_day {
+                        end.format("%H:%M").to_string()
+                    } else {
+                        format!("{} {}", long_date(end.date()), end.format("%H:%M"))
+                    }
+                )
+            }
+            Self::Weekly { slots, from, until } => {
+                let slots: Vec<String> = slots
+                    .iter()
+                    .map(|s| {
+                        let day = s.weekday.to_chrono().num_days_from_monday() as usize;
+                        format!("{} {}–{}", WEEKDAYS_PLURAL[day], s.start, s.end)
+                    })
+                    .collect();
+                format!(
+                    "{}, od {} do {}",
+                    slots.join(", "),
+                    long_date(*from),
+                    long_date(*until)
+                )
+            }
+        }
+    }
+}
+
 /// Every visit of the schedule, earliest first.
 pub fn occurrences(schedule: &Schedule) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
     match schedule {
@@ -129,6 +189,24 @@ mod tests {
         assert_eq!(visits[0].0.to_rfc3339(), "2026-10-20T14:00:00+00:00");
         assert_eq!(visits[1].0.to_rfc3339(), "2026-10-27T15:00:00+00:00");
         assert_eq!(visits[2].1.to_rfc3339(), "2026-11-03T17:00:00+00:00");
+    }
+
+    #[test]
+    fn schedules_read_in_polish() {
+        let once = Schedule::Once {
+            starts_at: "2026-11-24T09:00:00Z".parse().unwrap(),
+            ends_at: "2026-11-24T11:00:00Z".parse().unwrap(),
+        };
+        assert_eq!(once.describe(), "wtorek, 24 listopada 2026 r., 10:00–12:00");
+        let weekly = Schedule::Weekly {
+            slots: vec![slot(Weekday::Tue, "16:00", "18:00")],
+            from: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            until: NaiveDate::from_ymd_opt(2027, 6, 30).unwrap(),
+        };
+        assert_eq!(
+            weekly.describe(),
+            "wtorki 16:00–18:00, od 1 grudnia 2026 r. do 30 czerwca 2027 r."
+        );
     }
 
     #[test]

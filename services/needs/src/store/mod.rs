@@ -3,7 +3,13 @@
 //!
 //! [`TenantTxn`]: lacznik_tenancy::TenantTxn
 
+pub mod actions;
+pub mod assignments;
+pub mod beneficiaries;
 pub mod entity;
+pub mod needs;
+pub mod offers;
+pub mod partners;
 
 /// Reads a JSON list column; a value the service never wrote reads as empty.
 pub fn json_list<T: serde::de::DeserializeOwned>(raw: &str) -> Vec<T> {

@@ -1,6 +1,0 @@
-//! Not written yet.
-
-pub struct ActionsApi;
-
-#[poem_openapi::OpenApi]
-impl ActionsApi {}
