@@ -31,6 +31,7 @@ export LACZNIK__DATABASE__URL="$PG/$DB"
 export LACZNIK__GATEWAY__LISTEN=$GW
 export LACZNIK__SERVICES__IDENTITY__LISTEN=127.0.0.1:18081
 export LACZNIK__SERVICES__VOLUNTEERS__LISTEN=$VOL
+export LACZNIK__SERVICES__NEEDS__LISTEN=127.0.0.1:18083
 export LACZNIK__DATABASE__MAX_CONNECTIONS=32
 export LACZNIK__TELEMETRY__LOG_FILTER=warn
 # Rate limits and revocations in Redis, as in production (REDIS=none: in the process's memory,

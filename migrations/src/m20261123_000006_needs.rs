@@ -61,7 +61,11 @@ fn uuid_null(name: &'static str) -> ColumnDef {
 }
 
 /// `(tenant_id, column)` → `(tenant_id, id)` of `target`.
-fn fk(table: &'static str, column: &'static str, target: &'static str) -> ForeignKeyCreateStatement {
+fn fk(
+    table: &'static str,
+    column: &'static str,
+    target: &'static str,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(format!("fk_{table}_{column}"))
         .from(table, ("tenant_id", column))
@@ -119,7 +123,11 @@ fn definition(table: &'static str) -> TableCreateStatement {
             .col(text("purpose", 200))
             .col(text("view", 16))
             .col(at("read_at"))
-            .foreign_key(&mut fk("beneficiary_reads", "beneficiary_id", "beneficiaries"))
+            .foreign_key(&mut fk(
+                "beneficiary_reads",
+                "beneficiary_id",
+                "beneficiaries",
+            ))
             .to_owned(),
         "needs" => t
             .col(text("kind", 40))

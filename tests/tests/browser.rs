@@ -628,3 +628,106 @@ async fn a_sixteen_year_old_signs_up_in_the_browser_and_a_parent_consents_by_lin
         .unwrap();
     assert_eq!(guardian["given_by"], "Katarzyna Nowak");
 }
+
+#[tokio::test]
+async fn a_volunteer_opens_an_emailed_offer_and_accepts_it_in_the_browser() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("plock").await;
+    let coordinator = |method: Method, path: &'static str| {
+        let app = &app;
+        async move { app.as_coordinator("plock", method, path).await }
+    };
+    let created = coordinator(Method::POST, "/api/v1/volunteers")
+        .await
+        .json(&json!({
+            "first_name": "Kacper", "last_name": "Wiśniewski", "email": "kacper@example.pl",
+            "birth_date": "1999-03-14", "kinds": ["shopping_household"]
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let volunteer = created.json::<serde_json::Value>().await.unwrap()["id"].clone();
+    let senior = coordinator(Method::POST, "/api/v1/needs/beneficiaries")
+        .await
+        .json(&json!({
+            "first_name": "Stanisław", "last_name": "Kowalczyk",
+            "street_address": "ul. Tumska 8/3", "phone": "+48 24 262 00 00"
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    let starts = chrono::Utc::now() + chrono::Duration::days(3);
+    let need = coordinator(Method::POST, "/api/v1/needs")
+        .await
+        .json(&json!({
+            "kind": "shopping_household", "title": "Zakupy dla pana Stanisława",
+            "description": "Lista zakupów u pana Stanisława; sklep na rogu Tumskiej.",
+            "beneficiary_id": senior["id"],
+            "when": {"starts_at": starts, "ends_at": starts + chrono::Duration::hours(1)},
+            "safety_info": "W mieszkaniu jest pies — pan Stanisław zamknie go w pokoju."
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    let offered = app
+        .as_coordinator(
+            "plock",
+            Method::POST,
+            &format!("/api/v1/needs/{}/offers", need["id"].as_str().unwrap()),
+        )
+        .await
+        .json(&json!({ "volunteer_ids": [volunteer] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(offered.status(), StatusCode::CREATED);
+
+    let (link, to) = emailed_link(&app, "plock", "offer").await;
+    assert_eq!(to, "kacper@example.pl");
+    let (_process, browser) = browser().await;
+    browser.goto(&link).await.unwrap();
+    assert_eq!(
+        text_of(&browser, "#offer-title").await,
+        "Zakupy dla pana Stanisława"
+    );
+    assert_eq!(text_of(&browser, "#offer-who").await, "Stanisław");
+    assert!(
+        text_of(&browser, "#offer-safety")
+            .await
+            .contains("W mieszkaniu jest pies")
+    );
+    let page = browser.source().await.unwrap();
+    assert!(!page.contains("Tumska 8"), "no address before accepting");
+    screenshot(&browser, "oferta").await;
+    browser
+        .find(Locator::Id("accept"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let done = text_of(&browser, "#done:not([hidden]) #done-text").await;
+    assert!(done.contains("Zadanie jest Twoje"), "{done}");
+    // Opening the link again shows it is taken, with no buttons to press.
+    browser.goto("about:blank").await.unwrap();
+    browser.goto(&link).await.unwrap();
+    let again = text_of(&browser, "#done:not([hidden]) #done-text").await;
+    assert!(again.contains("już przyjęta"), "{again}");
+    assert!(
+        !browser
+            .find(Locator::Id("answers"))
+            .await
+            .unwrap()
+            .is_displayed()
+            .await
+            .unwrap()
+    );
+    browser.close().await.unwrap();
+}

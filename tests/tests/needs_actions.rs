@@ -1005,3 +1005,79 @@ async fn another_office_cannot_see_or_touch_an_action() {
     assert_eq!(detail["shifts"][0]["registered"], 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn sign_ups_at_once_never_overfill_a_shift() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("kielce").await;
+    let action = collection(&app, "kielce").await;
+    let shift = shift(&app, "kielce", &action, 9, 3, false).await;
+    let path = format!("{shift}/signups");
+    let token = app.coordinator_token("kielce").await;
+    let last_names = [
+        "Kowal",
+        "Nowak",
+        "Lis",
+        "Wójcik",
+        "Kamińska",
+        "Zieliński",
+        "Szymańska",
+        "Woźniak",
+    ];
+    let sign_ups = last_names.map(|last| {
+        app.at("kielce", Method::POST, &path)
+            .bearer_auth(&token)
+            .json(&adult("Ewa", last))
+            .send()
+    });
+    for response in futures_util::future::join_all(sign_ups).await {
+        assert_eq!(response.unwrap().status(), StatusCode::CREATED);
+    }
+    let list = app.get_json("kielce", &path).await;
+    let mut seen: Vec<String> = statuses(&list)
+        .into_iter()
+        .map(|line| line.split_once(' ').unwrap().1.to_owned())
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            "registered",
+            "registered",
+            "registered",
+            "waitlisted 1",
+            "waitlisted 2",
+            "waitlisted 3",
+            "waitlisted 4",
+            "waitlisted 5"
+        ]
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_actions_api_is_described_next_to_the_volunteers_one() {
+    let app = TestApp::spawn().await;
+    let spec: Value = app
+        .raw(Method::GET, "/api/openapi.json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in [
+        "/api/v1/needs/actions",
+        "/api/v1/needs/actions/{id}/shifts/{shift}/signups",
+        "/api/v1/needs/actions/{id}/shifts/{shift}/groups",
+        "/api/v1/needs/actions/{id}/roster",
+        "/api/v1/needs/actions/{id}/tallies",
+    ] {
+        assert!(spec["paths"][path].is_object(), "{path} missing");
+    }
+    // The insurer's lists of both services keep their own schemas.
+    let schemas = &spec["components"]["schemas"];
+    assert!(schemas["ActionRosterLine"]["properties"]["guardian_name"].is_object());
+    assert!(schemas["RosterLine"]["properties"]["policy_number"].is_object());
+    app.stop().await;
+}

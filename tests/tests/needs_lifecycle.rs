@@ -184,7 +184,9 @@ async fn offer_token(app: &TestApp, email: &str) -> String {
     let (_, mail) = outbox
         .iter()
         .rev()
-        .find(|(topic, p)| topic == "email.requested" && p["template"] == "offer" && p["to"] == email)
+        .find(|(topic, p)| {
+            topic == "email.requested" && p["template"] == "offer" && p["to"] == email
+        })
         .unwrap_or_else(|| panic!("no offer email to {email}"));
     mail["link"]
         .as_str()
@@ -196,11 +198,15 @@ async fn offer_token(app: &TestApp, email: &str) -> String {
 }
 
 async fn link(app: &TestApp, action: &str, token: &str) -> reqwest::Response {
-    app.at("kielce", Method::POST, &format!("/api/v1/needs/offer-links/{action}"))
-        .json(&json!({ "token": token }))
-        .send()
-        .await
-        .unwrap()
+    app.at(
+        "kielce",
+        Method::POST,
+        &format!("/api/v1/needs/offer-links/{action}"),
+    )
+    .json(&json!({ "token": token }))
+    .send()
+    .await
+    .unwrap()
 }
 
 fn topics(outbox: &[(String, Value)]) -> Vec<&str> {
@@ -217,11 +223,20 @@ async fn a_need_goes_from_open_to_fulfilled_and_the_hours_reach_the_volunteer() 
     let need = open_need(&app, &helena, 12, json!({})).await;
     let id = need["id"].as_str().unwrap();
     assert_eq!(need["status"], "open");
-    assert!(need["when_text"].as_str().unwrap().starts_with("wtorek, "), "{need}");
+    assert!(
+        need["when_text"].as_str().unwrap().starts_with("wtorek, "),
+        "{need}"
+    );
 
     // Candidates come from the volunteers service, nearest first.
     let candidates = ok_json(
-        send(&app, Method::GET, &format!("/api/v1/needs/{id}/candidates"), None).await,
+        send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/needs/{id}/candidates"),
+            None,
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
@@ -246,7 +261,11 @@ async fn a_need_goes_from_open_to_fulfilled_and_the_hours_reach_the_volunteer() 
     )
     .await;
     assert_eq!(offers.as_array().unwrap().len(), 3);
-    let need_now = ok_json(send(&app, Method::GET, &format!("/api/v1/needs/{id}"), None).await, StatusCode::OK).await;
+    let need_now = ok_json(
+        send(&app, Method::GET, &format!("/api/v1/needs/{id}"), None).await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(need_now["status"], "offered");
     assert_eq!(need_now["pending_offers"], 3);
 
@@ -260,14 +279,36 @@ async fn a_need_goes_from_open_to_fulfilled_and_the_hours_reach_the_volunteer() 
     assert!(!seen.to_string().contains("601"), "{seen}");
 
     // Two accept for one place: the first gets it, the second is told it is filled.
-    let answer = ok_json(link(&app, "acceptance", &bartek_token).await, StatusCode::OK).await;
+    let answer = ok_json(
+        link(&app, "acceptance", &bartek_token).await,
+        StatusCode::OK,
+    )
+    .await;
     let assignment = answer["assignment_id"].as_str().unwrap().to_owned();
     assert_eq!(answer["offer"]["status"], "accepted");
-    let late = link(&app, "acceptance", &offer_token(&app, "anna@example.pl").await).await;
+    let late = link(
+        &app,
+        "acceptance",
+        &offer_token(&app, "anna@example.pl").await,
+    )
+    .await;
     let (status, code) = problem(late).await;
-    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "need_filled"));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::CONFLICT, "need_filled")
+    );
 
-    let offers = ok_json(send(&app, Method::GET, &format!("/api/v1/needs/{id}/offers"), None).await, StatusCode::OK).await;
+    let offers = ok_json(
+        send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/needs/{id}/offers"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     let status_of = |v: &str| {
         offers
             .as_array()
@@ -286,9 +327,16 @@ async fn a_need_goes_from_open_to_fulfilled_and_the_hours_reach_the_volunteer() 
         .filter(|(t, p)| t == "email.requested" && p["template"] == "offer_filled")
         .map(|(_, p)| p)
         .collect();
-    let mut told: Vec<&str> = filled_mails.iter().map(|m| m["to"].as_str().unwrap()).collect();
+    let mut told: Vec<&str> = filled_mails
+        .iter()
+        .map(|m| m["to"].as_str().unwrap())
+        .collect();
     told.sort_unstable();
-    assert_eq!(told, ["anna@example.pl", "celina@example.pl"], "everyone still waiting is told");
+    assert_eq!(
+        told,
+        ["anna@example.pl", "celina@example.pl"],
+        "everyone still waiting is told"
+    );
     let confirmed: Vec<&Value> = outbox
         .iter()
         .filter(|(t, p)| t == "email.requested" && p["template"] == "assignment_confirmed")
@@ -299,7 +347,13 @@ async fn a_need_goes_from_open_to_fulfilled_and_the_hours_reach_the_volunteer() 
 
     // The booking is in the volunteers service.
     let booked = ok_json(
-        send(&app, Method::GET, &format!("/api/v1/volunteers/{bartek}/assignments"), None).await,
+        send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/volunteers/{bartek}/assignments"),
+            None,
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
@@ -321,12 +375,28 @@ async fn a_need_goes_from_open_to_fulfilled_and_the_hours_reach_the_volunteer() 
     .await;
     assert_eq!(done["status"], "completed");
     let hours = ok_json(
-        send(&app, Method::GET, &format!("/api/v1/volunteers/{bartek}/hours"), None).await,
+        send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/volunteers/{bartek}/hours"),
+            None,
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(hours["approved_minutes"], 75, "{hours}");
-    let history = ok_json(send(&app, Method::GET, &format!("/api/v1/needs/{id}/history"), None).await, StatusCode::OK).await;
+    let history = ok_json(
+        send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/needs/{id}/history"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     let steps: Vec<&str> = history
         .as_array()
         .unwrap()
@@ -334,6 +404,22 @@ async fn a_need_goes_from_open_to_fulfilled_and_the_hours_reach_the_volunteer() 
         .map(|s| s["to"].as_str().unwrap())
         .collect();
     assert_eq!(steps, ["draft", "open", "offered", "assigned", "fulfilled"]);
+
+    // The volunteer's access request: this service's rows about them.
+    let export = ok_json(
+        send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/needs/volunteers/{bartek}/export"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(export["offers"].as_array().unwrap().len(), 1);
+    assert_eq!(export["need_assignments"][0]["id"], assignment.as_str());
+    assert_eq!(export["need_assignments"][0]["minutes"], 75);
 
     let outbox = app.outbox(Some("kielce")).await;
     let seen = topics(&outbox);
@@ -354,7 +440,10 @@ async fn a_need_goes_from_open_to_fulfilled_and_the_hours_reach_the_volunteer() 
     for (topic, payload) in outbox.iter().filter(|(t, _)| t.starts_with("needs.")) {
         let text = payload.to_string();
         for personal in ["Helena", "Krawczyk", "Sienkiewicza", "Bartek", "bartek@"] {
-            assert!(!text.contains(personal), "{topic} carries {personal}: {text}");
+            assert!(
+                !text.contains(personal),
+                "{topic} carries {personal}: {text}"
+            );
         }
     }
 }
@@ -365,18 +454,34 @@ async fn overlapping_work_is_refused_and_nothing_is_written() {
     let helena = beneficiary(&app).await;
     let anna = volunteer(&app, "Anna", "anna@example.pl", "centrum").await;
     let first = open_need(&app, &helena, 12, json!({})).await;
-    let second = open_need(&app, &helena, 12, json!({"title": "Zakupy", "kind": "shopping_household"})).await;
+    let second = open_need(
+        &app,
+        &helena,
+        12,
+        json!({"title": "Zakupy", "kind": "shopping_household"}),
+    )
+    .await;
     for need in [&first, &second] {
         let id = need["id"].as_str().unwrap();
         ok_json(
-            send(&app, Method::POST, &format!("/api/v1/needs/{id}/offers"), Some(json!({"volunteer_ids": [anna]}))).await,
+            send(
+                &app,
+                Method::POST,
+                &format!("/api/v1/needs/{id}/offers"),
+                Some(json!({"volunteer_ids": [anna]})),
+            )
+            .await,
             StatusCode::CREATED,
         )
         .await;
     }
     // Anna answers in the volunteer portal.
     let token = volunteer_token(&app, &anna, "anna@example.pl").await;
-    let mine = ok_json(as_volunteer(&app, &token, Method::GET, "/api/v1/needs/my/offers").await, StatusCode::OK).await;
+    let mine = ok_json(
+        as_volunteer(&app, &token, Method::GET, "/api/v1/needs/my/offers").await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(mine.as_array().unwrap().len(), 2);
     let offer_of = |need: &Value| {
         mine.as_array()
@@ -388,23 +493,65 @@ async fn overlapping_work_is_refused_and_nothing_is_written() {
             .unwrap()
             .to_owned()
     };
-    let accepted = as_volunteer(&app, &token, Method::POST, &format!("/api/v1/needs/offers/{}/acceptance", offer_of(&first))).await;
+    let accepted = as_volunteer(
+        &app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/needs/offers/{}/acceptance", offer_of(&first)),
+    )
+    .await;
     assert_eq!(accepted.status(), StatusCode::OK);
-    let clash = as_volunteer(&app, &token, Method::POST, &format!("/api/v1/needs/offers/{}/acceptance", offer_of(&second))).await;
+    let clash = as_volunteer(
+        &app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/needs/offers/{}/acceptance", offer_of(&second)),
+    )
+    .await;
     assert_eq!(
         clash.headers()["content-type"].to_str().unwrap(),
         "application/problem+json"
     );
     let (status, code) = problem(clash).await;
-    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "double_booked"));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::CONFLICT, "double_booked")
+    );
 
     // The second need is untouched: still offered, nobody assigned, one booking in total.
     let second_id = second["id"].as_str().unwrap();
-    let now = ok_json(send(&app, Method::GET, &format!("/api/v1/needs/{second_id}"), None).await, StatusCode::OK).await;
-    assert_eq!((now["status"].as_str(), now["assigned"].as_u64()), (Some("offered"), Some(0)));
-    let booked = ok_json(send(&app, Method::GET, &format!("/api/v1/volunteers/{anna}/assignments"), None).await, StatusCode::OK).await;
+    let now = ok_json(
+        send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/needs/{second_id}"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (now["status"].as_str(), now["assigned"].as_u64()),
+        (Some("offered"), Some(0))
+    );
+    let booked = ok_json(
+        send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/volunteers/{anna}/assignments"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(booked.as_array().unwrap().len(), 1);
-    let mine = ok_json(as_volunteer(&app, &token, Method::GET, "/api/v1/needs/my/assignments").await, StatusCode::OK).await;
+    let mine = ok_json(
+        as_volunteer(&app, &token, Method::GET, "/api/v1/needs/my/assignments").await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(mine.as_array().unwrap().len(), 1);
 }
 
@@ -417,54 +564,120 @@ async fn the_address_is_shown_only_while_needed_and_every_read_is_logged() {
     let need = open_need(&app, &helena, 10, json!({})).await;
     let id = need["id"].as_str().unwrap();
     ok_json(
-        send(&app, Method::POST, &format!("/api/v1/needs/{id}/offers"), Some(json!({"volunteer_ids": [anna]}))).await,
+        send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/needs/{id}/offers"),
+            Some(json!({"volunteer_ids": [anna]})),
+        )
+        .await,
         StatusCode::CREATED,
     )
     .await;
 
     // A coordinator reads the record, saying why.
     let record = ok_json(
-        send(&app, Method::GET, &format!("/api/v1/needs/beneficiaries/{helena}?purpose=ustalenie%20terminu"), None).await,
+        send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/needs/beneficiaries/{helena}?purpose=ustalenie%20terminu"),
+            None,
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(record["street_address"], "ul. Sienkiewicza 12/4");
     // A volunteer cannot read it at all.
-    let refused = as_volunteer(&app, &token, Method::GET, &format!("/api/v1/needs/beneficiaries/{helena}")).await;
+    let refused = as_volunteer(
+        &app,
+        &token,
+        Method::GET,
+        &format!("/api/v1/needs/beneficiaries/{helena}"),
+    )
+    .await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 
     // Before acceptance: first name only.
-    let offers = ok_json(as_volunteer(&app, &token, Method::GET, "/api/v1/needs/my/offers").await, StatusCode::OK).await;
+    let offers = ok_json(
+        as_volunteer(&app, &token, Method::GET, "/api/v1/needs/my/offers").await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(offers[0]["beneficiary_first_name"], "Helena");
     assert!(!offers.to_string().contains("Sienkiewicza"));
     let offer = offers[0]["id"].as_str().unwrap();
     let answer = ok_json(
-        as_volunteer(&app, &token, Method::POST, &format!("/api/v1/needs/offers/{offer}/acceptance")).await,
+        as_volunteer(
+            &app,
+            &token,
+            Method::POST,
+            &format!("/api/v1/needs/offers/{offer}/acceptance"),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
     let assignment = answer["assignment_id"].as_str().unwrap();
 
     // While assigned: address, phone and the need-to-know note.
-    let live = ok_json(as_volunteer(&app, &token, Method::GET, &format!("/api/v1/needs/assignments/{assignment}")).await, StatusCode::OK).await;
-    assert_eq!(live["beneficiary"]["street_address"], "ul. Sienkiewicza 12/4");
-    assert_eq!(live["beneficiary"]["phone"], "+48 601 234 567");
-    assert_eq!(live["beneficiary"]["note"], "3. piętro bez windy; dzwonić dłużej");
-
-    // After the end: first name and district again, nothing to find her by.
-    ok_json(
-        send(&app, Method::POST, &format!("/api/v1/needs/assignments/{assignment}/completion"), Some(json!({}))).await,
+    let live = ok_json(
+        as_volunteer(
+            &app,
+            &token,
+            Method::GET,
+            &format!("/api/v1/needs/assignments/{assignment}"),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
-    let after = ok_json(as_volunteer(&app, &token, Method::GET, &format!("/api/v1/needs/assignments/{assignment}")).await, StatusCode::OK).await;
+    assert_eq!(
+        live["beneficiary"]["street_address"],
+        "ul. Sienkiewicza 12/4"
+    );
+    assert_eq!(live["beneficiary"]["phone"], "+48 601 234 567");
+    assert_eq!(
+        live["beneficiary"]["note"],
+        "3. piętro bez windy; dzwonić dłużej"
+    );
+
+    // After the end: first name and district again, nothing to find her by.
+    ok_json(
+        send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/needs/assignments/{assignment}/completion"),
+            Some(json!({})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let after = ok_json(
+        as_volunteer(
+            &app,
+            &token,
+            Method::GET,
+            &format!("/api/v1/needs/assignments/{assignment}"),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(after["beneficiary"]["first_name"], "Helena");
     assert_eq!(after["beneficiary"]["street_address"], Value::Null);
     assert_eq!(after["beneficiary"]["phone"], Value::Null);
 
     // Every read is in the log: who, why, how much they saw.
     let log = ok_json(
-        send(&app, Method::GET, &format!("/api/v1/needs/beneficiaries/{helena}/access-log"), None).await,
+        send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/needs/beneficiaries/{helena}/access-log"),
+            None,
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
@@ -480,7 +693,10 @@ async fn the_address_is_shown_only_while_needed_and_every_read_is_logged() {
             )
         })
         .collect();
-    let views: Vec<(&str, &str)> = entries.iter().map(|(r, v, _)| (r.as_str(), v.as_str())).collect();
+    let views: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|(r, v, _)| (r.as_str(), v.as_str()))
+        .collect();
     assert_eq!(
         views,
         [
@@ -497,8 +713,13 @@ async fn the_address_is_shown_only_while_needed_and_every_read_is_logged() {
     assert!(entries[3].2.contains(assignment));
     // The log cannot be rewritten by the application.
     let app_db = app.db.app_raw().await;
-    let refused = sea_orm::ConnectionTrait::execute_unprepared(&app_db, "DELETE FROM beneficiary_reads").await;
-    assert!(refused.is_err(), "the app role must not delete the access log");
+    let refused =
+        sea_orm::ConnectionTrait::execute_unprepared(&app_db, "DELETE FROM beneficiary_reads")
+            .await;
+    assert!(
+        refused.is_err(),
+        "the app role must not delete the access log"
+    );
 }
 
 #[tokio::test]
@@ -511,14 +732,23 @@ async fn answer_links_are_single_use_expire_and_auto_offer_moves_on() {
     let need = open_need(&app, &helena, 15, json!({"auto_offer": true})).await;
     let id = need["id"].as_str().unwrap();
     ok_json(
-        send(&app, Method::POST, &format!("/api/v1/needs/{id}/offers"), Some(json!({"volunteer_ids": [anna]}))).await,
+        send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/needs/{id}/offers"),
+            Some(json!({"volunteer_ids": [anna]})),
+        )
+        .await,
         StatusCode::CREATED,
     )
     .await;
 
     // A link that never existed.
     let (status, code) = problem(link(&app, "acceptance", "nie-ma-takiego").await).await;
-    assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "link_invalid"));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::BAD_REQUEST, "link_invalid")
+    );
 
     // Anna declines; auto-offer asks the next best candidate (Bartek).
     let anna_token = offer_token(&app, "anna@example.pl").await;
@@ -541,7 +771,17 @@ async fn answer_links_are_single_use_expire_and_auto_offer_moves_on() {
     assert_eq!((status, code.as_str()), (StatusCode::GONE, "link_expired"));
     let swept = sweep(&app).await;
     assert_eq!(swept.offers_expired, 1);
-    let offers = ok_json(send(&app, Method::GET, &format!("/api/v1/needs/{id}/offers"), None).await, StatusCode::OK).await;
+    let offers = ok_json(
+        send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/needs/{id}/offers"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     let by: Vec<(String, String, bool)> = offers
         .as_array()
         .unwrap()
@@ -564,7 +804,16 @@ async fn answer_links_are_single_use_expire_and_auto_offer_moves_on() {
     );
     let (status, code) = problem(link(&app, "acceptance", &bartek_token).await).await;
     assert_eq!((status, code.as_str()), (StatusCode::GONE, "link_expired"));
-    let celina_answer = ok_json(link(&app, "acceptance", &offer_token(&app, "celina@example.pl").await).await, StatusCode::OK).await;
+    let celina_answer = ok_json(
+        link(
+            &app,
+            "acceptance",
+            &offer_token(&app, "celina@example.pl").await,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(celina_answer["offer"]["status"], "accepted");
     let outbox = app.outbox(Some("kielce")).await;
     assert!(topics(&outbox).contains(&"needs.offer.expired"));
@@ -596,7 +845,14 @@ async fn bad_input_gets_a_problem_and_writes_nothing() {
     fields.sort_unstable();
     assert_eq!(
         fields,
-        ["beneficiary_id", "kind", "languages[0]", "title", "wanted", "when.ends_at"]
+        [
+            "beneficiary_id",
+            "kind",
+            "languages[0]",
+            "title",
+            "wanted",
+            "when.ends_at"
+        ]
     );
     let weekly_without_period = send(
         &app,
@@ -616,18 +872,36 @@ async fn bad_input_gets_a_problem_and_writes_nothing() {
         .iter()
         .map(|e| e["field"].as_str().unwrap())
         .collect();
-    assert!(fields.contains(&"when.weekly[0]") && fields.contains(&"when.until") && fields.contains(&"beneficiary_id"), "{body}");
+    assert!(
+        fields.contains(&"when.weekly[0]")
+            && fields.contains(&"when.until")
+            && fields.contains(&"beneficiary_id"),
+        "{body}"
+    );
     let malformed = send(&app, Method::POST, "/api/v1/needs", None).await;
     assert!(malformed.status().is_client_error());
-    let unknown = send(&app, Method::GET, &format!("/api/v1/needs/{}", uuid::Uuid::now_v7()), None).await;
+    let unknown = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/needs/{}", uuid::Uuid::now_v7()),
+        None,
+    )
+    .await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     let not_uuid = send(&app, Method::GET, "/api/v1/needs/abc", None).await;
     assert!(not_uuid.status().is_client_error());
 
-    let listed = ok_json(send(&app, Method::GET, "/api/v1/needs", None).await, StatusCode::OK).await;
+    let listed = ok_json(
+        send(&app, Method::GET, "/api/v1/needs", None).await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(listed, json!([]));
     let events = app.outbox(Some("kielce")).await;
-    assert!(!topics(&events).iter().any(|t| t.starts_with("needs.")), "{events:?}");
+    assert!(
+        !topics(&events).iter().any(|t| t.starts_with("needs.")),
+        "{events:?}"
+    );
 }
 
 #[tokio::test]
@@ -637,7 +911,10 @@ async fn a_pairing_books_each_visit_and_a_missed_visit_alerts_the_office() {
     let anna = volunteer(&app, "Anna", "anna@example.pl", "centrum").await;
     let token = volunteer_token(&app, &anna, "anna@example.pl").await;
     let today = Utc::now().date_naive();
-    let weekday = |d: NaiveDate| ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][d.weekday().num_days_from_monday() as usize];
+    let weekday = |d: NaiveDate| {
+        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+            [d.weekday().num_days_from_monday() as usize]
+    };
     // Every week on the weekday of three days ago and of three days ahead, for three weeks.
     let (past, ahead) = (today - Duration::days(3), today + Duration::days(3));
     let need = ok_json(
@@ -664,28 +941,71 @@ async fn a_pairing_books_each_visit_and_a_missed_visit_alerts_the_office() {
     .await;
     let id = need["id"].as_str().unwrap();
     ok_json(
-        send(&app, Method::POST, &format!("/api/v1/needs/{id}/offers"), Some(json!({"volunteer_ids": [anna]}))).await,
+        send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/needs/{id}/offers"),
+            Some(json!({"volunteer_ids": [anna]})),
+        )
+        .await,
         StatusCode::CREATED,
     )
     .await;
-    let offers = ok_json(as_volunteer(&app, &token, Method::GET, "/api/v1/needs/my/offers").await, StatusCode::OK).await;
+    let offers = ok_json(
+        as_volunteer(&app, &token, Method::GET, "/api/v1/needs/my/offers").await,
+        StatusCode::OK,
+    )
+    .await;
     let answer = ok_json(
-        as_volunteer(&app, &token, Method::POST, &format!("/api/v1/needs/offers/{}/acceptance", offers[0]["id"].as_str().unwrap())).await,
+        as_volunteer(
+            &app,
+            &token,
+            Method::POST,
+            &format!(
+                "/api/v1/needs/offers/{}/acceptance",
+                offers[0]["id"].as_str().unwrap()
+            ),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
     let assignment = answer["assignment_id"].as_str().unwrap();
-    let visits = ok_json(as_volunteer(&app, &token, Method::GET, &format!("/api/v1/needs/assignments/{assignment}/visits")).await, StatusCode::OK).await;
+    let visits = ok_json(
+        as_volunteer(
+            &app,
+            &token,
+            Method::GET,
+            &format!("/api/v1/needs/assignments/{assignment}/visits"),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     let visits = visits.as_array().unwrap();
     assert!(visits.len() >= 3, "{visits:?}");
     // Each visit is booked on its own: the volunteer is free between them.
-    let booked = ok_json(send(&app, Method::GET, &format!("/api/v1/volunteers/{anna}/assignments"), None).await, StatusCode::OK).await;
+    let booked = ok_json(
+        send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/volunteers/{anna}/assignments"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(booked.as_array().unwrap().len(), visits.len());
 
     // The first visit happened (90 minutes); a future one cannot be recorded as done.
     let first = visits[0]["id"].as_str().unwrap();
     let done = app
-        .at("kielce", Method::POST, &format!("/api/v1/needs/assignments/{assignment}/visits/{first}"))
+        .at(
+            "kielce",
+            Method::POST,
+            &format!("/api/v1/needs/assignments/{assignment}/visits/{first}"),
+        )
         .bearer_auth(&token)
         .json(&json!({"outcome": "done", "note": "Spacer do parku, dobry humor."}))
         .send()
@@ -694,16 +1014,36 @@ async fn a_pairing_books_each_visit_and_a_missed_visit_alerts_the_office() {
     assert_eq!(done.status(), StatusCode::OK);
     let last = visits.last().unwrap()["id"].as_str().unwrap();
     let early = app
-        .at("kielce", Method::POST, &format!("/api/v1/needs/assignments/{assignment}/visits/{last}"))
+        .at(
+            "kielce",
+            Method::POST,
+            &format!("/api/v1/needs/assignments/{assignment}/visits/{last}"),
+        )
         .bearer_auth(&token)
         .json(&json!({"outcome": "done"}))
         .send()
         .await
         .unwrap();
     let (status, code) = problem(early).await;
-    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "visit_in_future"));
-    let hours = ok_json(send(&app, Method::GET, &format!("/api/v1/volunteers/{anna}/hours"), None).await, StatusCode::OK).await;
-    assert_eq!(hours["pending_minutes"], 90, "hours reported by the volunteer wait for approval: {hours}");
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::CONFLICT, "visit_in_future")
+    );
+    let hours = ok_json(
+        send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/volunteers/{anna}/hours"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        hours["pending_minutes"], 90,
+        "hours reported by the volunteer wait for approval: {hours}"
+    );
 
     // The second is missed: the office is alerted by email, without the note's words.
     let second = visits[1]["id"].as_str().unwrap();
@@ -724,7 +1064,22 @@ async fn a_pairing_books_each_visit_and_a_missed_visit_alerts_the_office() {
     assert_eq!(alert["data"]["missed"], true);
     assert!(!alert.to_string().contains("szpitalu"));
     assert!(topics(&outbox).contains(&"needs.visit.missed"));
-    let booked = ok_json(send(&app, Method::GET, &format!("/api/v1/volunteers/{anna}/assignments"), None).await, StatusCode::OK).await;
-    let cancelled = booked.as_array().unwrap().iter().filter(|b| b["status"] == "cancelled").count();
+    let booked = ok_json(
+        send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/volunteers/{anna}/assignments"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let cancelled = booked
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["status"] == "cancelled")
+        .count();
     assert_eq!(cancelled, 1, "the missed visit's time is freed");
 }

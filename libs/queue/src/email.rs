@@ -43,7 +43,10 @@ pub struct OfficeSender {
 /// office, on the platform. The secret travels in the fragment, which browsers never send to a
 /// server or in a Referer header; the page reads it and posts it to the API.
 pub fn page_link(public_url: &str, office_slug: Option<&str>, page: &str, secret: &str) -> String {
-    format!("{}#token={secret}", office_page(public_url, office_slug, page))
+    format!(
+        "{}#token={secret}",
+        office_page(public_url, office_slug, page)
+    )
 }
 
 /// The address of a page at an office, or on the platform, that needs no secret.

@@ -3,8 +3,8 @@
 //! value is validated once, at the edge.
 
 pub mod catalogue;
-pub mod local_time;
 mod ids;
+pub mod local_time;
 mod values;
 
 pub use ids::{RegionCode, TenantId, TenantSlug, VolunteerId};

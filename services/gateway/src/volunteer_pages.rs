@@ -1,6 +1,7 @@
 //! The public volunteer pages of an office, served at its address under `/wolontariat/…`: the
-//! sign-up form, the page behind the confirmation link in the sign-up email, and the page behind
-//! the link a minor's parent or guardian gets to give consent. They are static: the catalogue,
+//! sign-up form, the page behind the confirmation link in the sign-up email, the page behind
+//! the link a minor's parent or guardian gets to give consent, and the page behind an offer's
+//! link where the volunteer accepts or declines it. They are static: the catalogue,
 //! the office's card and every answer come from the office's API through the page's script, and
 //! a link's secret stays in the URL fragment, which the browser never sends to a server.
 //!
@@ -24,7 +25,7 @@ const STYLE: &str = "text/css; charset=utf-8";
 /// Everything served, by path under the office's address. Pages refer to the script and the
 /// style sheet relatively, so they work both at `<office host>/wolontariat/…` and at
 /// `/t/<office>/wolontariat/…`.
-const FILES: [(&str, &str, &str); 5] = [
+const FILES: [(&str, &str, &str); 6] = [
     (
         "/wolontariat/zgloszenie",
         include_str!("volunteer_pages/zgloszenie.html"),
@@ -38,6 +39,11 @@ const FILES: [(&str, &str, &str); 5] = [
     (
         "/wolontariat/zgoda-opiekuna",
         include_str!("volunteer_pages/zgoda-opiekuna.html"),
+        HTML,
+    ),
+    (
+        "/wolontariat/oferta",
+        include_str!("volunteer_pages/oferta.html"),
         HTML,
     ),
     (

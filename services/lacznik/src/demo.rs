@@ -288,6 +288,8 @@ async fn seed_offices(db: &AppDb) -> anyhow::Result<Vec<SeededOffice>> {
         let mut volunteer_accounts = Vec::new();
         let districts = demo_districts(office.slug);
         replace_districts(&txn, &districts).await?;
+        let codes: Vec<String> = districts.iter().map(|d| d.code.clone()).collect();
+        crate::demo_needs::seed_office(&txn, office.slug, &codes).await?;
         for n in 0..office.volunteers {
             let volunteer = demo_volunteer(&mut rng, office, n, today)?;
             let profile = demo_profile(&mut rng, &districts);

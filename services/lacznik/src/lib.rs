@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod demo;
+mod demo_needs;
 mod run;
 pub mod tenants;
 

@@ -32,6 +32,7 @@ fn lacznik(dir: &PathBuf, port: u16, command: &str) -> Child {
         .env("LACZNIK__GATEWAY__LISTEN", format!("127.0.0.1:{port}"))
         .env("LACZNIK__SERVICES__IDENTITY__LISTEN", "127.0.0.1:0")
         .env("LACZNIK__SERVICES__VOLUNTEERS__LISTEN", "127.0.0.1:0")
+        .env("LACZNIK__SERVICES__NEEDS__LISTEN", "127.0.0.1:0")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .kill_on_drop(true)
@@ -347,6 +348,112 @@ async fn the_volunteer_rules_work_on_sqlite_too() {
     .await
     .unwrap();
     assert_eq!(erased["anonymised"], true, "{erased}");
+    child.kill().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_need_is_offered_and_accepted_by_link_on_sqlite() {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    let dir = std::env::temp_dir().join(format!("lacznik-embedded-needs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let client = reqwest::Client::new();
+    let port = free_port();
+    let mut child = demo(&dir, port);
+    wait_healthy(&client, port).await;
+    let token = coordinator(&client, port, "kielce").await;
+    let call = |method: reqwest::Method, path: &str, body: Option<Value>| {
+        let request = client
+            .request(
+                method,
+                format!("http://127.0.0.1:{port}/api/v1/needs{path}"),
+            )
+            .header("host", "kielce.localhost")
+            .bearer_auth(&token);
+        match body {
+            Some(body) => request.json(&body),
+            None => request,
+        }
+        .send()
+    };
+
+    // The demo office has open needs; the one-off shopping is offered to its best candidate.
+    let open: Value = call(reqwest::Method::GET, "?status=open", None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let shopping = open
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "shopping_household")
+        .unwrap_or_else(|| panic!("no demo shopping need in {open}"));
+    let need = shopping["id"].as_str().unwrap();
+    let candidates: Value = call(reqwest::Method::GET, &format!("/{need}/candidates"), None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let best = candidates["ranked"][0]["volunteer_id"].clone();
+    assert!(best.is_string(), "{candidates}");
+    let offered = call(
+        reqwest::Method::POST,
+        &format!("/{need}/offers"),
+        Some(serde_json::json!({ "volunteer_ids": [best] })),
+    )
+    .await
+    .unwrap();
+    assert_eq!(offered.status(), 201);
+
+    // The offer email waits in the office's outbox (SQLite, next to the demo).
+    let db = Database::connect(format!(
+        "sqlite://{}?mode=ro",
+        dir.join("data/lacznik.db").display()
+    ))
+    .await
+    .unwrap();
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT payload FROM outbox_events WHERE topic = 'email.requested' \
+             AND payload LIKE '%\"template\":\"offer\"%' ORDER BY created_at DESC LIMIT 1",
+        ))
+        .await
+        .unwrap()
+        .expect("an offer email");
+    let payload: Value =
+        serde_json::from_str(&row.try_get::<String>("", "payload").unwrap()).unwrap();
+    let secret = payload["link"]
+        .as_str()
+        .unwrap()
+        .split("#token=")
+        .nth(1)
+        .unwrap()
+        .to_owned();
+
+    // Accepting by link books the volunteer in the volunteers service — both services share
+    // the one SQLite writer, so no transaction may wait on the other.
+    let accepted = client
+        .post(format!(
+            "http://127.0.0.1:{port}/api/v1/needs/offer-links/acceptance"
+        ))
+        .header("host", "kielce.localhost")
+        .json(&serde_json::json!({ "token": secret }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), 200, "{}", accepted.text().await.unwrap());
+    let after: Value = call(reqwest::Method::GET, &format!("/{need}"), None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after["status"], "assigned");
     child.kill().await.unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -162,7 +162,9 @@ impl VolunteersClient {
         if status.is_client_error() {
             return Err(refusal(status.as_u16(), &body));
         }
-        Err(unavailable(&format!("volunteers service answered {status}")))
+        Err(unavailable(&format!(
+            "volunteers service answered {status}"
+        )))
     }
 }
 
@@ -188,6 +190,8 @@ fn refusal(status: u16, body: &serde_json::Value) -> Problem {
 
 fn unavailable(error: &dyn std::fmt::Display) -> Problem {
     tracing::warn!(%error, "volunteers service unavailable");
-    Problem::unavailable("Serwis wolontariuszy jest chwilowo niedostępny. Nic nie zostało zapisane.")
-        .with_retry_after(5)
+    Problem::unavailable(
+        "Serwis wolontariuszy jest chwilowo niedostępny. Nic nie zostało zapisane.",
+    )
+    .with_retry_after(5)
 }

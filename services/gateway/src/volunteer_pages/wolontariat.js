@@ -1,5 +1,6 @@
 // The public volunteer pages of an office: the sign-up form, the confirmation of a sign-up from
-// the emailed link, and a parent's or guardian's consent from theirs. Everything they show comes
+// the emailed link, a parent's or guardian's consent from theirs, and an offer of work with its
+// answer. Everything they show comes
 // from the office's own API (same origin); a link's secret is in the URL fragment, which the
 // browser never sends to a server, and this script posts it. Nothing from the API is ever
 // inserted as HTML.
@@ -114,6 +115,76 @@
       agree.disabled = false;
       agree.textContent = "Wyrażam zgodę";
     });
+    return;
+  }
+
+  if (page === "oferta") {
+    const finish = () => { $("working").hidden = true; };
+    if (!token) { finish(); outcome.failed(NO_TOKEN); return; }
+    const answer = new URLSearchParams(location.hash.slice(1)).get("answer");
+    const dateTime = (iso) =>
+      new Date(iso).toLocaleString("pl-PL", {
+        timeZone: "Europe/Warsaw", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit",
+      });
+    const STATUS_TEXT = {
+      accepted: "Ta propozycja jest już przyjęta — szczegóły znajdziesz w swoich przydziałach.",
+      declined: "Odmówiłeś(-aś) już tej propozycji. Dziękujemy za odpowiedź.",
+      filled: "Dziękujemy! Ktoś inny przyjął już tę propozycję — wszystkie miejsca są zajęte.",
+      expired: "Czas na odpowiedź minął. Koordynator zaproponuje Ci coś innym razem.",
+      withdrawn: "Ośrodek wycofał tę propozycję.",
+    };
+    const show = (offer) => {
+      $("offer-title").textContent = offer.title;
+      $("offer-kind").textContent = offer.kind_name;
+      $("offer-when").textContent = offer.when_text;
+      $("offer-where").textContent = offer.district ? "dzielnica " + offer.district : "do uzgodnienia";
+      $("offer-who").textContent = offer.beneficiary_first_name || "—";
+      $("offer-expires").textContent = dateTime(offer.expires_at);
+      $("offer-description").textContent = offer.description;
+      $("offer-safety").textContent = offer.safety_info || "";
+      $("offer-safety-box").hidden = !offer.safety_info;
+      $("offer").hidden = false;
+      const open = offer.status === "pending";
+      $("answers").hidden = !open;
+      if (!open) outcome.done(STATUS_TEXT[offer.status] || "");
+    };
+    post("/api/v1/needs/offer-links/view", { token })
+      .then(async (r) => {
+        finish();
+        if (!r.ok) { outcome.failed(await problemOf(r)); return; }
+        show(await r.json());
+        // The email's button only chooses which answer gets the focus: a link scanner that
+        // opens the page answers nothing.
+        if (answer === "decline") $("decline").focus();
+        else if (answer === "accept") $("accept").focus();
+      })
+      .catch(() => { finish(); outcome.failed(OFFLINE); });
+    const respond = (button, path) => async () => {
+      $("accept").disabled = true;
+      $("decline").disabled = true;
+      button.textContent = "Zapisywanie…";
+      try {
+        const r = await post(path, { token });
+        if (r.ok) {
+          const result = await r.json();
+          $("answers").hidden = true;
+          outcome.done(result.message);
+          $("done").focus();
+          return;
+        }
+        outcome.failed(await problemOf(r));
+        $("failed").focus();
+        if (r.status !== 503) { $("answers").hidden = true; return; }
+      } catch (e) {
+        outcome.failed(OFFLINE);
+      }
+      $("accept").disabled = false;
+      $("decline").disabled = false;
+      $("accept").textContent = "Przyjmuję";
+      $("decline").textContent = "Nie tym razem";
+    };
+    $("accept").addEventListener("click", respond($("accept"), "/api/v1/needs/offer-links/acceptance"));
+    $("decline").addEventListener("click", respond($("decline"), "/api/v1/needs/offer-links/decline"));
     return;
   }
 

@@ -335,7 +335,11 @@ pub struct AssignmentsApi;
 #[OpenApi(prefix_path = "/api/v1/needs", tag = "Tag::Assignments")]
 impl AssignmentsApi {
     /// Coordinators: the need's assignments.
-    #[oai(path = "/:id/assignments", method = "get", operation_id = "need_assignments")]
+    #[oai(
+        path = "/:id/assignments",
+        method = "get",
+        operation_id = "need_assignments"
+    )]
     async fn for_need(
         &self,
         db: Data<&TenantDb>,
@@ -355,7 +359,11 @@ impl AssignmentsApi {
     }
 
     /// Volunteers: their assignments, soonest first.
-    #[oai(path = "/my/assignments", method = "get", operation_id = "my_assignments")]
+    #[oai(
+        path = "/my/assignments",
+        method = "get",
+        operation_id = "my_assignments"
+    )]
     async fn mine(
         &self,
         db: Data<&TenantDb>,
@@ -374,7 +382,11 @@ impl AssignmentsApi {
     }
 
     /// Coordinators or the assigned volunteer: one assignment.
-    #[oai(path = "/assignments/:id", method = "get", operation_id = "get_assignment")]
+    #[oai(
+        path = "/assignments/:id",
+        method = "get",
+        operation_id = "get_assignment"
+    )]
     async fn get(
         &self,
         db: Data<&TenantDb>,
@@ -390,7 +402,11 @@ impl AssignmentsApi {
     }
 
     /// The volunteer (or a coordinator) on arrival.
-    #[oai(path = "/assignments/:id/check-in", method = "post", operation_id = "check_in")]
+    #[oai(
+        path = "/assignments/:id/check-in",
+        method = "post",
+        operation_id = "check_in"
+    )]
     async fn check_in(
         &self,
         db: Data<&TenantDb>,
@@ -420,7 +436,14 @@ impl AssignmentsApi {
             NeedStatus::parse(&n.status),
             NeedStatus::Assigned | NeedStatus::Offered | NeedStatus::Open
         ) {
-            change_status(&txn, n, NeedStatus::InProgress, Some(auth.0.user_id()), None).await?
+            change_status(
+                &txn,
+                n,
+                NeedStatus::InProgress,
+                Some(auth.0.user_id()),
+                None,
+            )
+            .await?
         } else {
             n
         };
@@ -432,7 +455,11 @@ impl AssignmentsApi {
     /// The volunteer (or a coordinator) on leaving: the assignment is done and its hours go
     /// to the volunteers service — approved when a coordinator checks out, waiting for
     /// approval when the volunteer does.
-    #[oai(path = "/assignments/:id/check-out", method = "post", operation_id = "check_out")]
+    #[oai(
+        path = "/assignments/:id/check-out",
+        method = "post",
+        operation_id = "check_out"
+    )]
     async fn check_out(
         &self,
         db: Data<&TenantDb>,
@@ -446,7 +473,11 @@ impl AssignmentsApi {
     }
 
     /// Coordinators: confirms the work was done (with or without check-in); hours approved.
-    #[oai(path = "/assignments/:id/completion", method = "post", operation_id = "complete_assignment")]
+    #[oai(
+        path = "/assignments/:id/completion",
+        method = "post",
+        operation_id = "complete_assignment"
+    )]
     async fn completion(
         &self,
         db: Data<&TenantDb>,
@@ -462,7 +493,11 @@ impl AssignmentsApi {
 
     /// Coordinators: the volunteer did not come. Their time is freed, no hours, and (with
     /// auto-offer) the next candidate is asked.
-    #[oai(path = "/assignments/:id/no-show", method = "post", operation_id = "no_show")]
+    #[oai(
+        path = "/assignments/:id/no-show",
+        method = "post",
+        operation_id = "no_show"
+    )]
     async fn no_show(
         &self,
         db: Data<&TenantDb>,
@@ -473,12 +508,25 @@ impl AssignmentsApi {
         body: Json<ReasonInput>,
     ) -> Result<Json<AssignmentView>, Problem> {
         auth.0.require_coordinator()?;
-        end_early(&db, &deps, &tenant, &auth.0, id.0, AssignmentStatus::NoShow, clean(body.reason.as_deref())).await
+        end_early(
+            &db,
+            &deps,
+            &tenant,
+            &auth.0,
+            id.0,
+            AssignmentStatus::NoShow,
+            clean(body.reason.as_deref()),
+        )
+        .await
     }
 
     /// Coordinators, or the volunteer themself: cancels the assignment; the time is free
     /// again and the need looks for someone else.
-    #[oai(path = "/assignments/:id/cancellation", method = "post", operation_id = "cancel_assignment")]
+    #[oai(
+        path = "/assignments/:id/cancellation",
+        method = "post",
+        operation_id = "cancel_assignment"
+    )]
     async fn cancel(
         &self,
         db: Data<&TenantDb>,
@@ -488,11 +536,24 @@ impl AssignmentsApi {
         id: Path<uuid::Uuid>,
         body: Json<ReasonInput>,
     ) -> Result<Json<AssignmentView>, Problem> {
-        end_early(&db, &deps, &tenant, &auth.0, id.0, AssignmentStatus::Cancelled, clean(body.reason.as_deref())).await
+        end_early(
+            &db,
+            &deps,
+            &tenant,
+            &auth.0,
+            id.0,
+            AssignmentStatus::Cancelled,
+            clean(body.reason.as_deref()),
+        )
+        .await
     }
 
     /// The volunteer about the task, or a coordinator recording the beneficiary's opinion.
-    #[oai(path = "/assignments/:id/feedback", method = "post", operation_id = "give_feedback")]
+    #[oai(
+        path = "/assignments/:id/feedback",
+        method = "post",
+        operation_id = "give_feedback"
+    )]
     async fn feedback(
         &self,
         db: Data<&TenantDb>,
@@ -691,7 +752,18 @@ async fn end_early(
         (_, true) => "office",
         (_, false) => "volunteer",
     };
-    let ended = mark_released(&txn, deps, office, &n, a, to, reason_code, reason, contact.as_ref()).await?;
+    let ended = mark_released(
+        &txn,
+        deps,
+        office,
+        &n,
+        a,
+        to,
+        reason_code,
+        reason,
+        contact.as_ref(),
+    )
+    .await?;
     let auto = n.auto_offer;
     let need_id = n.id;
     let n = restaff(&txn, n, Some(caller.user_id())).await?;

@@ -146,11 +146,15 @@ fn name(v: &mut Validator, field: &'static str, raw: &str) -> Option<String> {
 
 fn phone(v: &mut Validator, raw: Option<&str>) -> Option<String> {
     let raw = clean(raw)?;
-    v.check(PhoneNumber::parse(&raw)).map(PhoneNumber::into_inner)
+    v.check(PhoneNumber::parse(&raw))
+        .map(PhoneNumber::into_inner)
 }
 
 /// 404 unless the record exists in this office (an erased record reads as gone).
-pub(crate) async fn require(txn: &TenantTxn, id: uuid::Uuid) -> Result<beneficiary::Model, Problem> {
+pub(crate) async fn require(
+    txn: &TenantTxn,
+    id: uuid::Uuid,
+) -> Result<beneficiary::Model, Problem> {
     beneficiaries::get(txn, id)
         .await?
         .filter(|b| b.anonymised_at.is_none())
@@ -181,7 +185,10 @@ async fn log_coordinator(
 
 pub struct BeneficiariesApi;
 
-#[OpenApi(prefix_path = "/api/v1/needs/beneficiaries", tag = "Tag::Beneficiaries")]
+#[OpenApi(
+    prefix_path = "/api/v1/needs/beneficiaries",
+    tag = "Tag::Beneficiaries"
+)]
 impl BeneficiariesApi {
     /// Coordinators: records a person the office helps.
     #[oai(path = "/", method = "post", operation_id = "create_beneficiary")]
@@ -318,14 +325,24 @@ impl BeneficiariesApi {
             row.note = Set(clean(Some(note)));
         }
         let updated = beneficiaries::update(&txn, row).await?;
-        log_coordinator(&txn, &auth.0, &[updated.id], Some("aktualizacja danych"), "full")
-            .await?;
+        log_coordinator(
+            &txn,
+            &auth.0,
+            &[updated.id],
+            Some("aktualizacja danych"),
+            "full",
+        )
+        .await?;
         txn.commit().await?;
         Ok(Json(updated.into()))
     }
 
     /// Coordinators: who read the record, when and why — for the person's access request.
-    #[oai(path = "/:id/access-log", method = "get", operation_id = "beneficiary_access_log")]
+    #[oai(
+        path = "/:id/access-log",
+        method = "get",
+        operation_id = "beneficiary_access_log"
+    )]
     async fn access_log(
         &self,
         db: Data<&TenantDb>,
@@ -347,7 +364,11 @@ impl BeneficiariesApi {
     /// Coordinators: erases the person's data when help has ended and the record must go
     /// (names become "—", contact and note are removed). Needs and hours stay for statistics;
     /// the access log stays as evidence.
-    #[oai(path = "/:id/anonymisation", method = "post", operation_id = "anonymise_beneficiary")]
+    #[oai(
+        path = "/:id/anonymisation",
+        method = "post",
+        operation_id = "anonymise_beneficiary"
+    )]
     async fn anonymise(
         &self,
         db: Data<&TenantDb>,

@@ -6,6 +6,7 @@ pub(crate) mod beneficiaries;
 pub(crate) mod needs;
 pub(crate) mod offers;
 pub(crate) mod partners;
+mod privacy;
 pub(crate) mod visits;
 
 use chrono::{DateTime, Utc};
@@ -20,6 +21,7 @@ pub use beneficiaries::BeneficiariesApi;
 pub use needs::NeedsApi;
 pub use offers::OffersApi;
 pub use partners::PartnersApi;
+pub use privacy::PrivacyApi;
 pub use visits::VisitsApi;
 
 /// Every API of the service, as one OpenAPI document.
@@ -31,6 +33,7 @@ pub type Apis = (
     AssignmentsApi,
     VisitsApi,
     ActionsApi,
+    PrivacyApi,
 );
 /// The value of [`Apis`].
 pub const APIS: Apis = (
@@ -41,6 +44,7 @@ pub const APIS: Apis = (
     AssignmentsApi,
     VisitsApi,
     ActionsApi,
+    PrivacyApi,
 );
 
 /// Asks the notifications service, through the office's outbox, to send an email.
@@ -83,4 +87,3 @@ pub(crate) fn clean(text: Option<&str>) -> Option<String> {
 pub(crate) fn office_page(public_url: &str, office: &TenantContext, page: &str) -> String {
     lacznik_queue::email::office_page(public_url, Some(&office.slug), page)
 }
-

@@ -214,7 +214,13 @@ enum Created {
 
 /// The need's schedule, as stored.
 pub(crate) fn schedule_of(n: &need::Model) -> Option<Schedule> {
-    match (n.starts_at, n.ends_at, &n.weekly, n.period_from, n.period_until) {
+    match (
+        n.starts_at,
+        n.ends_at,
+        &n.weekly,
+        n.period_from,
+        n.period_until,
+    ) {
         (Some(starts_at), Some(ends_at), _, _, _) => Some(Schedule::Once { starts_at, ends_at }),
         (_, _, Some(weekly), Some(from), Some(until)) => Some(Schedule::Weekly {
             slots: json_list(weekly),
@@ -330,7 +336,10 @@ fn parse_when(v: &mut Validator, when: &When, today: NaiveDate) -> Option<Schedu
                 until,
             };
             if ok && crate::domain::occurrences(&schedule).is_empty() {
-                v.reject("when.weekly", "W tym okresie nie wypada żaden z podanych dni.");
+                v.reject(
+                    "when.weekly",
+                    "W tym okresie nie wypada żaden z podanych dni.",
+                );
                 ok = false;
             }
             ok.then_some(schedule)
@@ -544,7 +553,14 @@ impl NeedsApi {
         let created = if input.draft {
             created
         } else {
-            change_status(&txn, created, NeedStatus::Open, Some(auth.0.user_id()), None).await?
+            change_status(
+                &txn,
+                created,
+                NeedStatus::Open,
+                Some(auth.0.user_id()),
+                None,
+            )
+            .await?
         };
         let shown = view_counted(created, 0, 0);
         txn.commit().await?;
@@ -618,7 +634,11 @@ impl NeedsApi {
 
     /// Coordinators: cancels the need — pending offers are withdrawn, assigned volunteers are
     /// released (their time is free again) and told by email.
-    #[oai(path = "/:id/cancellation", method = "post", operation_id = "cancel_need")]
+    #[oai(
+        path = "/:id/cancellation",
+        method = "post",
+        operation_id = "cancel_need"
+    )]
     async fn cancel(
         &self,
         db: Data<&TenantDb>,
@@ -727,7 +747,11 @@ impl NeedsApi {
 
     /// Coordinators: the need's candidates, ranked by the volunteers service, without those
     /// already asked.
-    #[oai(path = "/:id/candidates", method = "get", operation_id = "need_candidates")]
+    #[oai(
+        path = "/:id/candidates",
+        method = "get",
+        operation_id = "need_candidates"
+    )]
     async fn candidates(
         &self,
         db: Data<&TenantDb>,
@@ -745,7 +769,10 @@ impl NeedsApi {
         txn.commit().await?;
         let ranked = deps
             .volunteers
-            .matching(&tenant, &criteria(&found, (limit + asked.len() as u32).min(100)))
+            .matching(
+                &tenant,
+                &criteria(&found, (limit + asked.len() as u32).min(100)),
+            )
             .await?;
         let mut result: Candidates = serde_json::from_value(ranked)
             .map_err(|e| Problem::internal(&format!("matching answer unreadable: {e}")))?;
@@ -758,10 +785,7 @@ impl NeedsApi {
 }
 
 /// Volunteers already offered the need or assigned to it.
-pub(crate) async fn asked(
-    txn: &TenantTxn,
-    need: uuid::Uuid,
-) -> Result<Vec<uuid::Uuid>, Problem> {
+pub(crate) async fn asked(txn: &TenantTxn, need: uuid::Uuid) -> Result<Vec<uuid::Uuid>, Problem> {
     let mut ids: Vec<uuid::Uuid> = offers::for_need(txn, need)
         .await?
         .into_iter()

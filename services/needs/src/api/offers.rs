@@ -21,7 +21,9 @@ use super::needs::{asked, criteria, restaff, schedule_of};
 use super::{office_page, request_email};
 use crate::Deps;
 use crate::domain::{AssignmentStatus, NeedStatus, OfferStatus, Schedule, occurrences};
-use crate::events::{self, ASSIGNMENT_CONFIRMED, OFFER_ACCEPTED, OFFER_DECLINED, OFFER_FILLED, OFFER_MADE};
+use crate::events::{
+    self, ASSIGNMENT_CONFIRMED, OFFER_ACCEPTED, OFFER_DECLINED, OFFER_FILLED, OFFER_MADE,
+};
 use crate::store::beneficiaries::{self, Read};
 use crate::store::entity::{need, offer};
 use crate::store::{assignments, needs, offers};
@@ -147,7 +149,9 @@ pub(crate) async fn make_offers(
     let mut expires_at = Utc::now() + deps.settings.offer_ttl;
     if let Some((start, _)) = schedule.as_ref().and_then(Schedule::span) {
         // An answer after the help has started is no answer; give at least a quarter hour.
-        expires_at = expires_at.min(start).max(Utc::now() + chrono::Duration::minutes(15));
+        expires_at = expires_at
+            .min(start)
+            .max(Utc::now() + chrono::Duration::minutes(15));
     }
     let first_name = match found.beneficiary_id {
         Some(id) => beneficiaries::get(txn, id).await?.map(|b| b.first_name),
@@ -181,11 +185,19 @@ pub(crate) async fn make_offers(
             }),
         )
         .await?;
-        let link = page_link(&deps.settings.public_url, Some(&office.slug), OFFER_PAGE, &secret);
+        let link = page_link(
+            &deps.settings.public_url,
+            Some(&office.slug),
+            OFFER_PAGE,
+            &secret,
+        );
         request_email(
             txn,
             "offer",
-            (&contact.email, &format!("{} {}", contact.first_name, contact.last_name)),
+            (
+                &contact.email,
+                &format!("{} {}", contact.first_name, contact.last_name),
+            ),
             link.clone(),
             Some(expires_at),
             serde_json::json!({
@@ -247,7 +259,10 @@ async fn details(
         kind: n.kind.clone(),
         kind_name: kind_name(&n.kind),
         description: n.description.clone(),
-        when_text: schedule.as_ref().map(Schedule::describe).unwrap_or_default(),
+        when_text: schedule
+            .as_ref()
+            .map(Schedule::describe)
+            .unwrap_or_default(),
         starts_at: schedule.as_ref().and_then(Schedule::span).map(|(s, _)| s),
         district: n.district.clone(),
         beneficiary_first_name: first_name,
@@ -360,7 +375,11 @@ pub(crate) async fn accept(
     .await;
     if kept.is_err() {
         for booking in &bookings {
-            if let Err(problem) = deps.volunteers.cancel(office, o.volunteer_id, booking.id).await {
+            if let Err(problem) = deps
+                .volunteers
+                .cancel(office, o.volunteer_id, booking.id)
+                .await
+            {
                 tracing::error!(code = problem.code, booking = %booking.id, "a booking was left behind after a failed acceptance");
             }
         }
@@ -560,7 +579,10 @@ async fn tell_filled(
             request_email(
                 txn,
                 "offer_filled",
-                (&contact.email, &format!("{} {}", contact.first_name, contact.last_name)),
+                (
+                    &contact.email,
+                    &format!("{} {}", contact.first_name, contact.last_name),
+                ),
                 office_page(&deps.settings.public_url, office, "wolontariat/propozycje"),
                 None,
                 serde_json::json!({
@@ -623,7 +645,12 @@ pub(crate) async fn decline(
 
 /// Auto-offer: asks as many new candidates as there are places without an assignment or a
 /// pending offer. Failures are logged; the sweep tries again.
-pub(crate) async fn offer_next(db: &TenantDb, deps: &Deps, office: &TenantContext, need_id: uuid::Uuid) {
+pub(crate) async fn offer_next(
+    db: &TenantDb,
+    deps: &Deps,
+    office: &TenantContext,
+    need_id: uuid::Uuid,
+) {
     if let Err(problem) = try_offer_next(db, deps, office, need_id).await {
         tracing::warn!(code = problem.code, need = %need_id, "auto-offer failed");
     }
@@ -753,10 +780,21 @@ impl OffersApi {
                 "Któryś z wybranych wolontariuszy dostał już tę propozycję.",
             ));
         }
-        let made = make_offers(&txn, &deps, &tenant, &found, &contacts, false, Some(auth.0.user_id())).await?;
+        let made = make_offers(
+            &txn,
+            &deps,
+            &tenant,
+            &found,
+            &contacts,
+            false,
+            Some(auth.0.user_id()),
+        )
+        .await?;
         restaff(&txn, found, Some(auth.0.user_id())).await?;
         txn.commit().await?;
-        Ok(Made::Created(Json(made.into_iter().map(OfferView::from).collect())))
+        Ok(Made::Created(Json(
+            made.into_iter().map(OfferView::from).collect(),
+        )))
     }
 
     /// Coordinators: the need's offers and their answers.
@@ -777,7 +815,11 @@ impl OffersApi {
     }
 
     /// Anyone with the email's link: the offer it is for.
-    #[oai(path = "/offer-links/view", method = "post", operation_id = "view_offer_link")]
+    #[oai(
+        path = "/offer-links/view",
+        method = "post",
+        operation_id = "view_offer_link"
+    )]
     async fn view_link(
         &self,
         db: Data<&TenantDb>,
@@ -793,7 +835,11 @@ impl OffersApi {
     }
 
     /// Anyone with the email's link: accepts the offer (once).
-    #[oai(path = "/offer-links/acceptance", method = "post", operation_id = "accept_offer_link")]
+    #[oai(
+        path = "/offer-links/acceptance",
+        method = "post",
+        operation_id = "accept_offer_link"
+    )]
     async fn accept_link(
         &self,
         db: Data<&TenantDb>,
@@ -809,7 +855,11 @@ impl OffersApi {
     }
 
     /// Anyone with the email's link: declines the offer (once).
-    #[oai(path = "/offer-links/decline", method = "post", operation_id = "decline_offer_link")]
+    #[oai(
+        path = "/offer-links/decline",
+        method = "post",
+        operation_id = "decline_offer_link"
+    )]
     async fn decline_link(
         &self,
         db: Data<&TenantDb>,
@@ -847,7 +897,11 @@ impl OffersApi {
     }
 
     /// Volunteers: accepts one of their offers in the portal.
-    #[oai(path = "/offers/:offer/acceptance", method = "post", operation_id = "accept_offer")]
+    #[oai(
+        path = "/offers/:offer/acceptance",
+        method = "post",
+        operation_id = "accept_offer"
+    )]
     async fn accept_own(
         &self,
         db: Data<&TenantDb>,
@@ -861,7 +915,11 @@ impl OffersApi {
     }
 
     /// Volunteers: declines one of their offers in the portal.
-    #[oai(path = "/offers/:offer/decline", method = "post", operation_id = "decline_offer")]
+    #[oai(
+        path = "/offers/:offer/decline",
+        method = "post",
+        operation_id = "decline_offer"
+    )]
     async fn decline_own(
         &self,
         db: Data<&TenantDb>,

@@ -103,7 +103,12 @@ impl VisitsApi {
     }
 
     /// The volunteer (or a coordinator): records a visit as done or missed.
-    #[oai(path = "/:id/visits/:visit", method = "post", operation_id = "record_visit")]
+    #[allow(clippy::too_many_arguments)] // a handler's extractors
+    #[oai(
+        path = "/:id/visits/:visit",
+        method = "post",
+        operation_id = "record_visit"
+    )]
     async fn record(
         &self,
         db: Data<&TenantDb>,
@@ -166,7 +171,11 @@ impl VisitsApi {
                     )
                     .await
             }
-            Outcome::Missed => deps.volunteers.cancel(&tenant, a.volunteer_id, planned.id).await,
+            Outcome::Missed => {
+                deps.volunteers
+                    .cancel(&tenant, a.volunteer_id, planned.id)
+                    .await
+            }
         };
         match freed {
             Ok(()) => {}
@@ -203,7 +212,12 @@ impl VisitsApi {
             "minutes": saved.minutes,
             "concern": saved.concern,
         });
-        events::emit(&txn, if done { VISIT_RECORDED } else { VISIT_MISSED }, payload).await?;
+        events::emit(
+            &txn,
+            if done { VISIT_RECORDED } else { VISIT_MISSED },
+            payload,
+        )
+        .await?;
         if done {
             events::emit(
                 &txn,
@@ -226,7 +240,14 @@ impl VisitsApi {
             }
         }
         let n = if done && NeedStatus::parse(&n.status) == NeedStatus::Assigned {
-            change_status(&txn, n, NeedStatus::InProgress, Some(auth.0.user_id()), None).await?
+            change_status(
+                &txn,
+                n,
+                NeedStatus::InProgress,
+                Some(auth.0.user_id()),
+                None,
+            )
+            .await?
         } else {
             n
         };

@@ -3,5 +3,5 @@
 mod schedule;
 mod status;
 
-pub use schedule::{Schedule, WeeklySlot, Weekday, occurrences};
+pub use schedule::{Schedule, Weekday, WeeklySlot, occurrences};
 pub use status::{AssignmentStatus, NeedStatus, OfferStatus};

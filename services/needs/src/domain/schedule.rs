@@ -153,7 +153,10 @@ pub fn occurrences(schedule: &Schedule) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
                     if slot.weekday.to_chrono() == day.weekday()
                         && let Some((start, end)) = slot.times()
                     {
-                        out.push((from_warsaw(day.and_time(start)), from_warsaw(day.and_time(end))));
+                        out.push((
+                            from_warsaw(day.and_time(start)),
+                            from_warsaw(day.and_time(end)),
+                        ));
                     }
                 }
                 day += Duration::days(1);

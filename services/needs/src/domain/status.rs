@@ -176,7 +176,10 @@ mod tests {
         assert_eq!(NeedStatus::Offered.staffing(1, 1, 1), NeedStatus::Assigned);
         assert_eq!(NeedStatus::Offered.staffing(1, 2, 0), NeedStatus::Open);
         assert_eq!(NeedStatus::Assigned.staffing(0, 1, 0), NeedStatus::Open);
-        assert_eq!(NeedStatus::Cancelled.staffing(0, 1, 3), NeedStatus::Cancelled);
+        assert_eq!(
+            NeedStatus::Cancelled.staffing(0, 1, 3),
+            NeedStatus::Cancelled
+        );
         assert_eq!(NeedStatus::Draft.staffing(0, 1, 0), NeedStatus::Draft);
     }
 

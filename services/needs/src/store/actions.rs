@@ -193,6 +193,7 @@ impl SignupStatus {
     }
 }
 
+/// Whether the office has this partner institution.
 pub async fn partner_exists(txn: &TenantTxn, id: uuid::Uuid) -> Result<bool, DbErr> {
     Ok(partner::Entity::find()
         .filter(partner::Column::TenantId.eq(txn.tenant().as_uuid()))
@@ -214,6 +215,7 @@ pub struct NewAction {
     pub created_by: uuid::Uuid,
 }
 
+/// Records a planned action.
 pub async fn insert_action(txn: &TenantTxn, new: NewAction) -> Result<action::Model, DbErr> {
     action::Entity::insert(action::ActiveModel {
         tenant_id: Set(txn.tenant().as_uuid()),
@@ -243,6 +245,7 @@ pub async fn actions(txn: &TenantTxn) -> Result<Vec<action::Model>, DbErr> {
         .await
 }
 
+/// An action of the office.
 pub async fn action(txn: &TenantTxn, id: uuid::Uuid) -> Result<Option<action::Model>, DbErr> {
     action::Entity::find()
         .filter(action::Column::TenantId.eq(txn.tenant().as_uuid()))
@@ -261,6 +264,7 @@ pub struct NewShift {
     pub adults_only: bool,
 }
 
+/// Records a shift of an action.
 pub async fn insert_shift(txn: &TenantTxn, new: NewShift) -> Result<shift::Model, DbErr> {
     shift::Entity::insert(shift::ActiveModel {
         tenant_id: Set(txn.tenant().as_uuid()),
@@ -378,6 +382,7 @@ pub async fn own_signups(
         .await
 }
 
+/// A sign-up for `shift`.
 pub async fn signup(
     txn: &TenantTxn,
     shift: uuid::Uuid,
@@ -524,6 +529,7 @@ pub async fn cancel(
     Ok((cancelled, promoted))
 }
 
+/// Notes that a person with a place came.
 pub async fn check_in(
     txn: &TenantTxn,
     signup: &signup::Model,
@@ -542,6 +548,7 @@ pub struct NewGroup {
     pub registered_by: uuid::Uuid,
 }
 
+/// Records a class; its pupils are placed with [`place`].
 pub async fn insert_group(txn: &TenantTxn, new: NewGroup) -> Result<signup_group::Model, DbErr> {
     signup_group::Entity::insert(signup_group::ActiveModel {
         tenant_id: Set(txn.tenant().as_uuid()),
@@ -583,6 +590,7 @@ pub struct NewTally {
     pub recorded_by: uuid::Uuid,
 }
 
+/// Records one entry of an action's tally.
 pub async fn insert_tally(txn: &TenantTxn, new: NewTally) -> Result<tally::Model, DbErr> {
     tally::Entity::insert(tally::ActiveModel {
         tenant_id: Set(txn.tenant().as_uuid()),

@@ -55,10 +55,7 @@ pub async fn get(txn: &TenantTxn, id: uuid::Uuid) -> Result<Option<assignment::M
 }
 
 /// A need's assignments, oldest first.
-pub async fn for_need(
-    txn: &TenantTxn,
-    need: uuid::Uuid,
-) -> Result<Vec<assignment::Model>, DbErr> {
+pub async fn for_need(txn: &TenantTxn, need: uuid::Uuid) -> Result<Vec<assignment::Model>, DbErr> {
     assignment::Entity::find()
         .filter(assignment::Column::TenantId.eq(txn.tenant().as_uuid()))
         .filter(assignment::Column::NeedId.eq(need))
@@ -112,19 +109,23 @@ pub async fn plan_visits(
     if visits.is_empty() {
         return Ok(());
     }
-    visit::Entity::insert_many(visits.iter().map(|(id, starts_at, ends_at)| visit::ActiveModel {
-        tenant_id: Set(txn.tenant().as_uuid()),
-        id: Set(*id),
-        assignment_id: Set(assignment),
-        starts_at: Set(*starts_at),
-        ends_at: Set(*ends_at),
-        status: Set("planned".to_owned()),
-        minutes: Set(None),
-        note: Set(None),
-        concern: Set(false),
-        recorded_by: Set(None),
-        recorded_at: Set(None),
-    }))
+    visit::Entity::insert_many(
+        visits
+            .iter()
+            .map(|(id, starts_at, ends_at)| visit::ActiveModel {
+                tenant_id: Set(txn.tenant().as_uuid()),
+                id: Set(*id),
+                assignment_id: Set(assignment),
+                starts_at: Set(*starts_at),
+                ends_at: Set(*ends_at),
+                status: Set("planned".to_owned()),
+                minutes: Set(None),
+                note: Set(None),
+                concern: Set(false),
+                recorded_by: Set(None),
+                recorded_at: Set(None),
+            }),
+    )
     .exec(&**txn)
     .await?;
     Ok(())

@@ -18,8 +18,18 @@ pub async fn insert(txn: &TenantTxn, mut row: need::ActiveModel) -> Result<need:
     row.id = Set(uuid::Uuid::now_v7());
     row.created_at = Set(now);
     row.updated_at = Set(now);
-    let created = need::Entity::insert(row).exec_with_returning(&**txn).await?;
-    record(txn, created.id, None, &created.status, Some(created.created_by), None).await?;
+    let created = need::Entity::insert(row)
+        .exec_with_returning(&**txn)
+        .await?;
+    record(
+        txn,
+        created.id,
+        None,
+        &created.status,
+        Some(created.created_by),
+        None,
+    )
+    .await?;
     Ok(created)
 }
 

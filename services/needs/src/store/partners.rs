@@ -7,7 +7,10 @@ use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::entity::partner;
 
-pub async fn insert(txn: &TenantTxn, mut row: partner::ActiveModel) -> Result<partner::Model, DbErr> {
+pub async fn insert(
+    txn: &TenantTxn,
+    mut row: partner::ActiveModel,
+) -> Result<partner::Model, DbErr> {
     row.tenant_id = Set(txn.tenant().as_uuid());
     row.id = Set(uuid::Uuid::now_v7());
     row.created_at = Set(Utc::now());

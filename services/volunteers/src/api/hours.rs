@@ -251,7 +251,8 @@ impl HoursApi {
         auth.0.require_coordinator()?;
         let id = parse_id(&id.0)?;
         let txn = db.begin(tenant.id).await?;
-        let done = complete_in(&txn, id, assignment.0, body.minutes, Some(auth.0.user_id())).await?;
+        let done =
+            complete_in(&txn, id, assignment.0, body.minutes, Some(auth.0.user_id())).await?;
         txn.commit().await?;
         Ok(Json(done.into()))
     }

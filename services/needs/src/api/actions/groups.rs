@@ -12,7 +12,7 @@ use lacznik_types::Email;
 use super::plan::require_shift;
 use super::rules::{Person, PersonInput, check_person, day_of, is_minor};
 use super::signups::{adults_only, announce, standing};
-use super::wire::{GroupInput, GroupRegistered, Signup};
+use super::wire::{Signup, SignupGroupInput, SignupGroupRegistered};
 use crate::api::clean;
 use crate::store::actions::{self, NewGroup, NewSignup, SignupStatus};
 
@@ -25,8 +25,8 @@ pub(super) async fn register(
     caller: &Caller,
     action_id: uuid::Uuid,
     shift_id: uuid::Uuid,
-    input: GroupInput,
-) -> Result<GroupRegistered, Problem> {
+    input: SignupGroupInput,
+) -> Result<SignupGroupRegistered, Problem> {
     caller.require_coordinator()?;
     let txn = db.begin(tenant.id).await?;
     let shift = require_shift(&txn, action_id, shift_id, true).await?;
@@ -142,7 +142,7 @@ pub(super) async fn register(
             .count();
         u32::try_from(n).unwrap_or(u32::MAX)
     };
-    Ok(GroupRegistered {
+    Ok(SignupGroupRegistered {
         registered: count(SignupStatus::Registered),
         waitlisted: count(SignupStatus::Waitlisted),
         group: group.into(),

@@ -22,8 +22,8 @@ use poem_openapi::{ApiResponse, OpenApi, Tags};
 use uuid::Uuid;
 
 use wire::{
-    Action, ActionDetail, ActionInput, Cancelled, GroupInput, GroupRegistered, Roster, Shift,
-    ShiftInput, Signup, SignupInput, Tallies, Tally, TallyInput,
+    Action, ActionDetail, ActionInput, ActionRoster, Shift, ShiftInput, Signup, SignupCancelled,
+    SignupGroupInput, SignupGroupRegistered, SignupInput, Tallies, Tally, TallyInput,
 };
 
 #[derive(Tags)]
@@ -57,7 +57,7 @@ enum SignedUp {
 enum GroupAdded {
     /// The class is registered; its pupils have places or wait.
     #[oai(status = 201)]
-    Created(Json<GroupRegistered>),
+    Created(Json<SignupGroupRegistered>),
 }
 
 #[derive(ApiResponse)]
@@ -188,7 +188,7 @@ impl ActionsApi {
         id: Path<Uuid>,
         shift: Path<Uuid>,
         signup: Path<Uuid>,
-    ) -> Result<Json<Cancelled>, Problem> {
+    ) -> Result<Json<SignupCancelled>, Problem> {
         signups::cancel(&db, &tenant, &auth.0, id.0, shift.0, signup.0)
             .await
             .map(Json)
@@ -228,7 +228,7 @@ impl ActionsApi {
         auth: Bearer,
         id: Path<Uuid>,
         shift: Path<Uuid>,
-        body: Json<GroupInput>,
+        body: Json<SignupGroupInput>,
     ) -> Result<GroupAdded, Problem> {
         groups::register(&db, &tenant, &auth.0, id.0, shift.0, body.0)
             .await
@@ -243,7 +243,7 @@ impl ActionsApi {
         tenant: Data<&TenantContext>,
         auth: Bearer,
         id: Path<Uuid>,
-    ) -> Result<Json<Roster>, Problem> {
+    ) -> Result<Json<ActionRoster>, Problem> {
         roster::roster(&db, &tenant, &auth.0, id.0).await.map(Json)
     }
 
@@ -266,7 +266,8 @@ impl ActionsApi {
             .map(|t| TallyAdded::Created(Json(t)))
     }
 
-    /// The action's tally: every entry, and the total of each measure in Polish.
+    /// The action's tally: every entry, and the total of each measure in Polish
+    /// (coordinators and volunteers).
     #[oai(
         path = "/:id/tallies",
         method = "get",

@@ -10,7 +10,7 @@ use lacznik_tenancy::TenantDb;
 
 use super::plan::require_action;
 use super::rules::{day_of, is_minor, polish_key, shift_time};
-use super::wire::{Roster, RosterLine};
+use super::wire::{ActionRoster, ActionRosterLine};
 use crate::store::actions::{self, SignupStatus};
 
 pub(super) async fn roster(
@@ -18,7 +18,7 @@ pub(super) async fn roster(
     tenant: &TenantContext,
     caller: &Caller,
     action_id: uuid::Uuid,
-) -> Result<Roster, Problem> {
+) -> Result<ActionRoster, Problem> {
     caller.require_coordinator()?;
     let txn = db.begin(tenant.id).await?;
     let action = require_action(&txn, action_id).await?;
@@ -32,12 +32,12 @@ pub(super) async fn roster(
         .collect();
     txn.commit().await?;
     let shifts: HashMap<uuid::Uuid, _> = shifts.into_iter().map(|s| (s.id, s)).collect();
-    let mut lines: Vec<RosterLine> = signups
+    let mut lines: Vec<ActionRosterLine> = signups
         .into_iter()
         .filter(|s| SignupStatus::parse(&s.status).holds_place())
         .filter_map(|s| {
             let shift = shifts.get(&s.shift_id)?;
-            Some(RosterLine {
+            Some(ActionRosterLine {
                 signup_id: s.id,
                 volunteer_id: s.volunteer_id,
                 minor: is_minor(s.birth_date, day_of(shift.starts_at)),
@@ -64,7 +64,7 @@ pub(super) async fn roster(
         )
     });
     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-    Ok(Roster {
+    Ok(ActionRoster {
         action_id: action.id,
         title: action.title,
         starts_on: action.starts_on,

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::plan::require_shift;
 use super::rules::{Person, PersonInput, check_person, day_of, is_minor};
-use super::wire::{Cancelled, Signup, SignupInput};
+use super::wire::{Signup, SignupCancelled, SignupInput};
 use crate::Deps;
 use crate::events::{SHIFT_SIGNED_UP, emit};
 use crate::store::actions::{self, NewSignup, SignupStatus, shift, signup};
@@ -33,6 +33,7 @@ fn has_details(input: &SignupInput) -> bool {
     input.first_name.is_some() || input.last_name.is_some() || input.birth_date.is_some()
 }
 
+/// Whom the sign-up is for; only coordinators sign up anyone but themselves.
 fn who(caller: &Caller, input: &SignupInput) -> Result<Who, Problem> {
     let details = has_details(input);
     match (input.volunteer_id, caller.own_volunteer()) {
@@ -187,6 +188,7 @@ pub(super) async fn sign_up(
             ));
         }
     }
+    // `check_person` has said why in `v` whenever it gives no one.
     let person = check_person(&mut v, "", &raw, day);
     let person: Person = v.finish_with(person.ok_or_else(|| Problem::validation(Vec::new())))?;
     let volunteer_id = contact.as_ref().map(|c| c.id);
@@ -272,7 +274,7 @@ pub(super) async fn cancel(
     action_id: uuid::Uuid,
     shift_id: uuid::Uuid,
     id: uuid::Uuid,
-) -> Result<Cancelled, Problem> {
+) -> Result<SignupCancelled, Problem> {
     super::plan::require_reader(caller)?;
     let txn = db.begin(tenant.id).await?;
     let shift = require_shift(&txn, action_id, shift_id, true).await?;
@@ -294,7 +296,7 @@ pub(super) async fn cancel(
     }
     let (cancelled, promoted) = actions::cancel(&txn, &signup).await?;
     txn.commit().await?;
-    Ok(Cancelled {
+    Ok(SignupCancelled {
         signup: Signup::new(cancelled, &shift),
         promoted_signup_id: promoted.map(|p| p.id),
     })

@@ -9,12 +9,12 @@ use serde_json::json;
 
 use super::plan::{require_action, require_reader};
 use super::rules::{plural, polish_number};
-use super::wire::{Measure, Tallies, Tally, TallyInput, Total};
+use super::wire::{Measure, Tallies, Tally, TallyInput, TallyTotal};
 use crate::api::clean;
 use crate::events::{TALLY_RECORDED, emit};
 use crate::store::actions::{self, NewTally};
 
-/// More than any one entry could honestly be (a typo guard).
+/// More than one entry could honestly be: a typo guard.
 const MAX_AMOUNT: f64 = 1_000_000.0;
 
 /// A total as people read it: "1 234,5 kg", "312 paczek", "1 osoba".
@@ -46,7 +46,7 @@ pub(super) async fn record(
     } else if input.amount > MAX_AMOUNT {
         v.reject(
             "amount",
-            "To więcej, niż może przynieść jedna zmiana. Sprawdź liczbę.",
+            "Ponad milion w jednym wpisie to zapewne pomyłka. Sprawdź liczbę.",
         );
     } else if input.measure.whole() && input.amount.fract() != 0.0 {
         v.reject("amount", "Paczki i osoby liczy się w całości.");
@@ -110,7 +110,7 @@ pub(super) async fn list(
             of.peek()?;
             let sum: f64 = of.map(|e| e.amount).sum();
             let amount = (sum * 100.0).round() / 100.0;
-            Some(Total {
+            Some(TallyTotal {
                 measure,
                 amount,
                 formatted: formatted(measure, amount),

@@ -226,7 +226,7 @@ impl Signup {
 
 /// A cancelled sign-up.
 #[derive(Debug, Clone, Object)]
-pub struct Cancelled {
+pub struct SignupCancelled {
     pub signup: Signup,
     /// Who got the freed place from the waitlist.
     pub promoted_signup_id: Option<uuid::Uuid>,
@@ -246,7 +246,7 @@ pub struct Pupil {
 
 /// A class registered by its teacher.
 #[derive(Debug, Object)]
-pub struct GroupInput {
+pub struct SignupGroupInput {
     /// The school, when it is a partner.
     pub partner_id: Option<uuid::Uuid>,
     /// The class, e.g. "3b".
@@ -261,7 +261,7 @@ pub struct GroupInput {
 
 /// A registered class.
 #[derive(Debug, Clone, Object)]
-pub struct Group {
+pub struct SignupGroup {
     pub id: uuid::Uuid,
     pub shift_id: uuid::Uuid,
     pub partner_id: Option<uuid::Uuid>,
@@ -271,7 +271,7 @@ pub struct Group {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<signup_group::Model> for Group {
+impl From<signup_group::Model> for SignupGroup {
     fn from(m: signup_group::Model) -> Self {
         Self {
             id: m.id,
@@ -287,8 +287,8 @@ impl From<signup_group::Model> for Group {
 
 /// A class and where its pupils stand.
 #[derive(Debug, Clone, Object)]
-pub struct GroupRegistered {
-    pub group: Group,
+pub struct SignupGroupRegistered {
+    pub group: SignupGroup,
     /// Pupils with a place.
     pub registered: u32,
     /// Pupils on the waitlist.
@@ -298,19 +298,19 @@ pub struct GroupRegistered {
 
 /// The insurer's list (NNW) for an action.
 #[derive(Debug, Clone, Object)]
-pub struct Roster {
+pub struct ActionRoster {
     pub action_id: uuid::Uuid,
     pub title: String,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     pub people: u32,
     pub minors: u32,
-    pub lines: Vec<RosterLine>,
+    pub lines: Vec<ActionRosterLine>,
 }
 
 /// One insured person.
 #[derive(Debug, Clone, Object)]
-pub struct RosterLine {
+pub struct ActionRosterLine {
     pub signup_id: uuid::Uuid,
     pub volunteer_id: Option<uuid::Uuid>,
     pub first_name: String,
@@ -330,7 +330,7 @@ pub struct RosterLine {
 }
 
 /// What is counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "snake_case")]
 pub enum Measure {
     /// Food collected, kg.
@@ -406,7 +406,7 @@ impl Tally {
 
 /// The sum of one measure.
 #[derive(Debug, Clone, Object)]
-pub struct Total {
+pub struct TallyTotal {
     pub measure: Measure,
     pub amount: f64,
     /// e.g. "1 234,5 kg", "312 paczek".
@@ -417,5 +417,5 @@ pub struct Total {
 #[derive(Debug, Clone, Object)]
 pub struct Tallies {
     pub entries: Vec<Tally>,
-    pub totals: Vec<Total>,
+    pub totals: Vec<TallyTotal>,
 }
