@@ -515,6 +515,21 @@ async fn a_cancelled_place_goes_to_the_first_on_the_waitlist() {
             "signup {i}"
         );
     }
+    // Statistics hear of cancellations (with whoever moved up) and of arrivals.
+    let outbox = app.outbox(Some("kielce")).await;
+    let cancelled_events: Vec<&Value> = outbox
+        .iter()
+        .filter(|(t, _)| t == "needs.shift.signup_cancelled")
+        .map(|(_, p)| p)
+        .collect();
+    assert_eq!(cancelled_events.len(), 2);
+    assert_eq!(cancelled_events[0]["promoted_signup_id"], ids[2].as_str());
+    assert_eq!(cancelled_events[1]["was"], "waitlisted");
+    let arrivals = outbox
+        .iter()
+        .filter(|(t, p)| t == "needs.shift.checked_in" && p["signup_id"] == ids[0].as_str())
+        .count();
+    assert_eq!(arrivals, 1);
     // A checked-in person still holds a place and is on the insurer's list.
     let roster = app
         .get_json("kielce", &format!("{ACTIONS}/{action}/roster"))

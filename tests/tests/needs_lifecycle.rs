@@ -159,6 +159,8 @@ fn next_tuesday(hour: u32) -> (String, String) {
     )
 }
 
+/// Opens a need for `beneficiary` next Tuesday at `hour` (fields in `extra` replace the
+/// defaults).
 async fn open_need(app: &TestApp, beneficiary: &str, hour: u32, extra: Value) -> Value {
     let (starts_at, ends_at) = next_tuesday(hour);
     let mut body = json!({
@@ -1082,4 +1084,134 @@ async fn a_pairing_books_each_visit_and_a_missed_visit_alerts_the_office() {
         .filter(|b| b["status"] == "cancelled")
         .count();
     assert_eq!(cancelled, 1, "the missed visit's time is freed");
+}
+
+#[tokio::test]
+async fn no_shows_cancellations_and_feedback_free_the_time_and_tell_the_volunteer() {
+    let app = kielce().await;
+    let helena = beneficiary(&app).await;
+    let anna = volunteer(&app, "Anna", "anna@example.pl", "centrum").await;
+    let bartek = volunteer(&app, "Bartek", "bartek@example.pl", "centrum").await;
+    let anna_token = volunteer_token(&app, &anna, "anna@example.pl").await;
+    let accept = |need: Value, who: String| {
+        let app = &app;
+        async move {
+            let id = need["id"].as_str().unwrap().to_owned();
+            ok_json(
+                send(app, Method::POST, &format!("/api/v1/needs/{id}/offers"), Some(json!({"volunteer_ids": [who]}))).await,
+                StatusCode::CREATED,
+            )
+            .await;
+            id
+        }
+    };
+
+    // A no-show frees the volunteer's time; with auto-offer the next candidate is asked.
+    let first = accept(open_need(&app, &helena, 9, json!({"auto_offer": true})).await, anna.clone()).await;
+    let answer = ok_json(link(&app, "acceptance", &offer_token(&app, "anna@example.pl").await).await, StatusCode::OK).await;
+    let assignment = answer["assignment_id"].as_str().unwrap().to_owned();
+    let missed = ok_json(
+        send(&app, Method::POST, &format!("/api/v1/needs/assignments/{assignment}/no-show"), Some(json!({"reason": "nie dotarła"}))).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(missed["status"], "no_show");
+    let booked = ok_json(send(&app, Method::GET, &format!("/api/v1/volunteers/{anna}/assignments"), None).await, StatusCode::OK).await;
+    assert_eq!(booked[0]["status"], "cancelled");
+    let offers = ok_json(send(&app, Method::GET, &format!("/api/v1/needs/{first}/offers"), None).await, StatusCode::OK).await;
+    let next = offers.as_array().unwrap().iter().find(|o| o["volunteer_id"] == bartek.as_str()).expect("Bartek asked next");
+    assert_eq!((next["status"].as_str(), next["automatic"].as_bool()), (Some("pending"), Some(true)));
+    let need = ok_json(send(&app, Method::GET, &format!("/api/v1/needs/{first}"), None).await, StatusCode::OK).await;
+    assert_eq!(need["status"], "offered");
+
+    // The volunteer cancels an assignment themself; the office cancels a whole need.
+    let second = accept(open_need(&app, &helena, 13, json!({"title": "Zakupy w aptece"})).await, anna.clone()).await;
+    let answer = ok_json(link(&app, "acceptance", &offer_token(&app, "anna@example.pl").await).await, StatusCode::OK).await;
+    let second_assignment = answer["assignment_id"].as_str().unwrap().to_owned();
+    let feedback = app
+        .at("kielce", Method::POST, &format!("/api/v1/needs/assignments/{second_assignment}/feedback"))
+        .bearer_auth(&anna_token)
+        .json(&json!({"from": "volunteer", "rating": 5, "comment": "Miła rozmowa."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(feedback.status(), StatusCode::OK);
+    let not_hers = app
+        .at("kielce", Method::POST, &format!("/api/v1/needs/assignments/{second_assignment}/feedback"))
+        .bearer_auth(&anna_token)
+        .json(&json!({"from": "beneficiary", "rating": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_hers.status(), StatusCode::FORBIDDEN);
+    let bad_rating = send(&app, Method::POST, &format!("/api/v1/needs/assignments/{second_assignment}/feedback"), Some(json!({"from": "beneficiary", "rating": 9}))).await;
+    assert_eq!(bad_rating.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let cancelled = ok_json(
+        send(&app, Method::POST, &format!("/api/v1/needs/{second}/cancellation"), Some(json!({"reason": "Pani Helena jest u rodziny"}))).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(cancelled["status"], "cancelled");
+    let view = ok_json(
+        app.at("kielce", Method::GET, &format!("/api/v1/needs/assignments/{second_assignment}")).bearer_auth(&anna_token).send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(view["status"], "cancelled");
+    assert_eq!(view["volunteer_rating"], 5);
+    let outbox = app.outbox(Some("kielce")).await;
+    let told = outbox
+        .iter()
+        .filter(|(t, p)| t == "email.requested" && p["template"] == "assignment_cancelled" && p["to"] == "anna@example.pl")
+        .count();
+    assert_eq!(told, 1);
+    let booked = ok_json(send(&app, Method::GET, &format!("/api/v1/volunteers/{anna}/assignments"), None).await, StatusCode::OK).await;
+    assert!(booked.as_array().unwrap().iter().all(|b| b["status"] == "cancelled"), "{booked}");
+    let again = send(&app, Method::POST, &format!("/api/v1/needs/{second}/cancellation"), Some(json!({}))).await;
+    let (status, code) = problem(again).await;
+    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "need_closed"));
+    assert!(topics(&outbox).contains(&"needs.assignment.no_show"));
+    assert!(topics(&outbox).contains(&"needs.assignment.cancelled"));
+    assert!(topics(&outbox).contains(&"needs.feedback.given"));
+}
+
+#[tokio::test]
+async fn the_sweep_announces_reminders_once_and_expires_needs_nobody_took() {
+    let app = kielce().await;
+    let helena = beneficiary(&app).await;
+    let anna = volunteer(&app, "Anna", "anna@example.pl", "centrum").await;
+    // Starts in 90 minutes: only the 2-hour reminder is due, and only once.
+    let starts = Utc::now() + Duration::minutes(90);
+    let soon = open_need(&app, &helena, 0, json!({"when": {"starts_at": starts, "ends_at": starts + Duration::hours(1)}})).await;
+    let id = soon["id"].as_str().unwrap();
+    ok_json(
+        send(&app, Method::POST, &format!("/api/v1/needs/{id}/offers"), Some(json!({"volunteer_ids": [anna]}))).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    ok_json(link(&app, "acceptance", &offer_token(&app, "anna@example.pl").await).await, StatusCode::OK).await;
+    // Nobody takes this one before its time.
+    let unwanted = open_need(&app, &helena, 16, json!({"title": "Przegląd szafek"})).await;
+    let unwanted_id = unwanted["id"].as_str().unwrap();
+
+    let first = sweep(&app).await;
+    assert_eq!((first.reminders, first.needs_expired), (1, 0));
+    let second = sweep(&app).await;
+    assert_eq!(second.reminders, 0);
+    let outbox = app.outbox(Some("kielce")).await;
+    let reminders: Vec<&Value> = outbox.iter().filter(|(t, _)| t == "needs.reminder.due").map(|(_, p)| p).collect();
+    assert_eq!(reminders.len(), 1);
+    assert_eq!(reminders[0]["lead_minutes"], 120);
+
+    let admin = app.db.admin().await;
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &admin,
+        &format!("UPDATE needs SET starts_at = now() - interval '1 hour', ends_at = now() WHERE id = '{unwanted_id}'"),
+    )
+    .await
+    .unwrap();
+    let third = sweep(&app).await;
+    assert_eq!(third.needs_expired, 1);
+    let need = ok_json(send(&app, Method::GET, &format!("/api/v1/needs/{unwanted_id}"), None).await, StatusCode::OK).await;
+    assert_eq!(need["status"], "expired");
 }

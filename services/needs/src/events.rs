@@ -24,6 +24,8 @@ pub const VISIT_RECORDED: &str = "needs.visit.recorded";
 pub const VISIT_MISSED: &str = "needs.visit.missed";
 pub const ACTION_CREATED: &str = "needs.action.created";
 pub const SHIFT_SIGNED_UP: &str = "needs.shift.signed_up";
+pub const SHIFT_SIGNUP_CANCELLED: &str = "needs.shift.signup_cancelled";
+pub const SHIFT_CHECKED_IN: &str = "needs.shift.checked_in";
 pub const TALLY_RECORDED: &str = "needs.tally.recorded";
 
 /// Writes one event into the office's outbox in `txn`.

@@ -35,6 +35,9 @@ pub struct Contact {
     pub phone: Option<String>,
     pub birth_date: NaiveDate,
     pub status: String,
+    /// For a minor: the parent or guardian whose consent the volunteers service holds.
+    #[serde(default)]
+    pub guardian_name: Option<String>,
 }
 
 /// One booking: the time a volunteer is given to a need.

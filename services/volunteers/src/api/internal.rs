@@ -15,8 +15,9 @@ use poem_openapi::{Object, OpenApi};
 use super::assignments::{Assignment, AssignmentInput, book_in, cancel_in, parse};
 use super::hours::complete_in;
 use super::matching::{MatchingInput, MatchingResult, rank_volunteers};
-use super::volunteers::{parse_id, store_problem};
-use crate::store;
+use super::volunteers::{parse_id, store_problem, today};
+use crate::store::{self, consents};
+use lacznik_types::VolunteerId;
 
 /// Whom to look up.
 #[derive(Debug, Object)]
@@ -35,6 +36,8 @@ pub struct Contact {
     pub phone: Option<String>,
     pub birth_date: NaiveDate,
     pub status: String,
+    /// For a minor: the parent or guardian whose consent is on record (not withdrawn).
+    pub guardian_name: Option<String>,
 }
 
 /// One or more bookings of a volunteer, kept all together or not at all.
@@ -82,21 +85,32 @@ impl InternalApi {
         let found = store::by_ids(&txn, &body.ids)
             .await
             .map_err(store_problem)?;
+        let mut contacts = Vec::with_capacity(found.len());
+        for v in found {
+            let minor = today().years_since(v.birth_date).unwrap_or(0) < 18;
+            let guardian_name = if minor {
+                consents::list(&txn, VolunteerId::from_uuid(v.id))
+                    .await
+                    .map_err(store_problem)?
+                    .into_iter()
+                    .find(|c| c.kind == consents::GUARDIAN && c.withdrawn_at.is_none())
+                    .map(|c| c.given_by)
+            } else {
+                None
+            };
+            contacts.push(Contact {
+                id: v.id,
+                first_name: v.first_name,
+                last_name: v.last_name,
+                email: v.email,
+                phone: v.phone,
+                birth_date: v.birth_date,
+                status: v.status,
+                guardian_name,
+            });
+        }
         txn.commit().await?;
-        Ok(Json(
-            found
-                .into_iter()
-                .map(|v| Contact {
-                    id: v.id,
-                    first_name: v.first_name,
-                    last_name: v.last_name,
-                    email: v.email,
-                    phone: v.phone,
-                    birth_date: v.birth_date,
-                    status: v.status,
-                })
-                .collect(),
-        ))
+        Ok(Json(contacts))
     }
 
     /// Books every occurrence, or none: 409 with the first rule that refuses one.

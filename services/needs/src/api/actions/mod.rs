@@ -131,7 +131,7 @@ impl ActionsApi {
     /// Signs a person up for a shift: a volunteer themself (`{}`), or — by a coordinator — a
     /// volunteer or someone without a profile. Places go in order; the rest wait. Refusals:
     /// 409 `adults_only`, `already_signed_up`, `guardian_consent_missing` (a minor signing
-    /// themself up), `volunteer_not_active`, `shift_started`; 422 for a person under 13 or a
+    /// themself up before the office holds a guardian's consent), `volunteer_not_active`, `shift_started`; 422 for a person under 13 or a
     /// minor without a guardian's consent.
     #[oai(
         path = "/:id/shifts/:shift/signups",

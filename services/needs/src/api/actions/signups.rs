@@ -13,7 +13,7 @@ use super::plan::require_shift;
 use super::rules::{Person, PersonInput, check_person, day_of, is_minor};
 use super::wire::{Signup, SignupCancelled, SignupInput};
 use crate::Deps;
-use crate::events::{SHIFT_SIGNED_UP, emit};
+use crate::events::{SHIFT_CHECKED_IN, SHIFT_SIGNED_UP, SHIFT_SIGNUP_CANCELLED, emit};
 use crate::store::actions::{self, NewSignup, SignupStatus, shift, signup};
 use crate::volunteers::Contact;
 
@@ -90,12 +90,13 @@ fn person_input<'a>(
                     "Podaj albo wolontariusza, albo dane osoby spoza bazy, nie jedno i drugie.",
                 );
             }
+            // A minor volunteer's guardian consented when they joined the office.
             PersonInput {
                 first_name: &c.first_name,
                 last_name: &c.last_name,
                 birth_date: Some(c.birth_date),
-                guardian_name,
-                guardian_consent,
+                guardian_name: guardian_name.or(c.guardian_name.as_deref()),
+                guardian_consent: guardian_consent || c.guardian_name.is_some(),
             }
         }
         None => PersonInput {
@@ -174,7 +175,8 @@ pub(super) async fn sign_up(
         return Err(adults_only());
     }
     if let Who::Own(_) = who {
-        if minor {
+        // A minor signs up alone once the office holds their guardian's consent.
+        if minor && contact.as_ref().is_none_or(|c| c.guardian_name.is_none()) {
             return Err(Problem::conflict(
                 "guardian_consent_missing",
                 "Osobę niepełnoletnią zapisuje koordynator, gdy ośrodek ma zgodę jej rodzica \
@@ -295,6 +297,20 @@ pub(super) async fn cancel(
         SignupStatus::Registered | SignupStatus::Waitlisted => {}
     }
     let (cancelled, promoted) = actions::cancel(&txn, &signup).await?;
+    emit(
+        &txn,
+        SHIFT_SIGNUP_CANCELLED,
+        json!({
+            "action_id": shift.action_id,
+            "shift_id": shift.id,
+            "signup_id": cancelled.id,
+            "volunteer_id": cancelled.volunteer_id,
+            "was": signup.status,
+            "promoted_signup_id": promoted.as_ref().map(|p| p.id),
+            "at": Utc::now(),
+        }),
+    )
+    .await?;
     txn.commit().await?;
     Ok(SignupCancelled {
         signup: Signup::new(cancelled, &shift),
@@ -330,6 +346,18 @@ pub(super) async fn check_in(
         }
     }
     let checked = actions::check_in(&txn, &signup, Utc::now()).await?;
+    emit(
+        &txn,
+        SHIFT_CHECKED_IN,
+        json!({
+            "action_id": shift.action_id,
+            "shift_id": shift.id,
+            "signup_id": checked.id,
+            "volunteer_id": checked.volunteer_id,
+            "at": checked.checked_in_at,
+        }),
+    )
+    .await?;
     txn.commit().await?;
     Ok(Signup::new(checked, &shift))
 }
