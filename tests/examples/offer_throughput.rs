@@ -416,12 +416,13 @@ async fn open_needs(
         bearer: Some(office.token.clone()),
         body,
     };
+    let first_names = ["Helena", "Stanisława", "Jan", "Zofia", "Czesław"];
     let beneficiaries: Vec<Call> = (0..n)
         .map(|i| {
             call(
                 "/api/v1/needs/beneficiaries",
                 json!({
-                    "first_name": ["Helena", "Stanisława", "Jan", "Zofia", "Czesław"][i % 5],
+                    "first_name": first_names[i % 5],
                     "last_name": format!("Podopieczna {i}"),
                     "phone": "601 234 567",
                     "street_address": format!("ul. Sienkiewicza {}/{}", 1 + i % 90, 1 + i % 7),

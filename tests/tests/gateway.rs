@@ -405,3 +405,37 @@ async fn health_openapi_and_docs_are_served() {
     assert!(html.contains("<title>Łącznik — API</title>"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn services_never_describe_two_different_schemas_under_one_name() {
+    // The merged document keeps one schema per name: two services using one name for two
+    // shapes would silently describe one of them wrongly.
+    let app = TestApp::spawn().await;
+    let mut seen: std::collections::BTreeMap<String, (String, serde_json::Value)> =
+        std::collections::BTreeMap::new();
+    let mut clashes = Vec::new();
+    for (service, addr) in &app.services {
+        let spec: serde_json::Value = app
+            .client
+            .get(format!("http://{addr}/openapi.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for (name, schema) in spec["components"]["schemas"].as_object().unwrap() {
+            match seen.get(name) {
+                Some((other, first)) if first != schema => {
+                    clashes.push(format!("{name}: {other} and {service}"));
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(name.clone(), (service.clone(), schema.clone()));
+                }
+            }
+        }
+    }
+    assert!(app.services.contains_key("needs"));
+    assert!(clashes.is_empty(), "schemas described differently: {clashes:?}");
+}

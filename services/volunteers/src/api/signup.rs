@@ -67,6 +67,7 @@ pub struct SignUpInput {
 
 /// What the person sees after sending the form.
 #[derive(Debug, Object, Deserialize)]
+#[oai(rename = "SignUpAccepted")]
 pub struct Accepted {
     pub message: String,
 }
