@@ -437,5 +437,8 @@ async fn services_never_describe_two_different_schemas_under_one_name() {
         }
     }
     assert!(app.services.contains_key("needs"));
-    assert!(clashes.is_empty(), "schemas described differently: {clashes:?}");
+    assert!(
+        clashes.is_empty(),
+        "schemas described differently: {clashes:?}"
+    );
 }

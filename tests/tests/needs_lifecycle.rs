@@ -1098,7 +1098,13 @@ async fn no_shows_cancellations_and_feedback_free_the_time_and_tell_the_voluntee
         async move {
             let id = need["id"].as_str().unwrap().to_owned();
             ok_json(
-                send(app, Method::POST, &format!("/api/v1/needs/{id}/offers"), Some(json!({"volunteer_ids": [who]}))).await,
+                send(
+                    app,
+                    Method::POST,
+                    &format!("/api/v1/needs/{id}/offers"),
+                    Some(json!({"volunteer_ids": [who]})),
+                )
+                .await,
                 StatusCode::CREATED,
             )
             .await;
@@ -1107,29 +1113,97 @@ async fn no_shows_cancellations_and_feedback_free_the_time_and_tell_the_voluntee
     };
 
     // A no-show frees the volunteer's time; with auto-offer the next candidate is asked.
-    let first = accept(open_need(&app, &helena, 9, json!({"auto_offer": true})).await, anna.clone()).await;
-    let answer = ok_json(link(&app, "acceptance", &offer_token(&app, "anna@example.pl").await).await, StatusCode::OK).await;
+    let first = accept(
+        open_need(&app, &helena, 9, json!({"auto_offer": true})).await,
+        anna.clone(),
+    )
+    .await;
+    let answer = ok_json(
+        link(
+            &app,
+            "acceptance",
+            &offer_token(&app, "anna@example.pl").await,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     let assignment = answer["assignment_id"].as_str().unwrap().to_owned();
     let missed = ok_json(
-        send(&app, Method::POST, &format!("/api/v1/needs/assignments/{assignment}/no-show"), Some(json!({"reason": "nie dotarła"}))).await,
+        send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/needs/assignments/{assignment}/no-show"),
+            Some(json!({"reason": "nie dotarła"})),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(missed["status"], "no_show");
-    let booked = ok_json(send(&app, Method::GET, &format!("/api/v1/volunteers/{anna}/assignments"), None).await, StatusCode::OK).await;
+    let booked = ok_json(
+        send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/volunteers/{anna}/assignments"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(booked[0]["status"], "cancelled");
-    let offers = ok_json(send(&app, Method::GET, &format!("/api/v1/needs/{first}/offers"), None).await, StatusCode::OK).await;
-    let next = offers.as_array().unwrap().iter().find(|o| o["volunteer_id"] == bartek.as_str()).expect("Bartek asked next");
-    assert_eq!((next["status"].as_str(), next["automatic"].as_bool()), (Some("pending"), Some(true)));
-    let need = ok_json(send(&app, Method::GET, &format!("/api/v1/needs/{first}"), None).await, StatusCode::OK).await;
+    let offers = ok_json(
+        send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/needs/{first}/offers"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let next = offers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["volunteer_id"] == bartek.as_str())
+        .expect("Bartek asked next");
+    assert_eq!(
+        (next["status"].as_str(), next["automatic"].as_bool()),
+        (Some("pending"), Some(true))
+    );
+    let need = ok_json(
+        send(&app, Method::GET, &format!("/api/v1/needs/{first}"), None).await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(need["status"], "offered");
 
     // The volunteer cancels an assignment themself; the office cancels a whole need.
-    let second = accept(open_need(&app, &helena, 13, json!({"title": "Zakupy w aptece"})).await, anna.clone()).await;
-    let answer = ok_json(link(&app, "acceptance", &offer_token(&app, "anna@example.pl").await).await, StatusCode::OK).await;
+    let second = accept(
+        open_need(&app, &helena, 13, json!({"title": "Zakupy w aptece"})).await,
+        anna.clone(),
+    )
+    .await;
+    let answer = ok_json(
+        link(
+            &app,
+            "acceptance",
+            &offer_token(&app, "anna@example.pl").await,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     let second_assignment = answer["assignment_id"].as_str().unwrap().to_owned();
     let feedback = app
-        .at("kielce", Method::POST, &format!("/api/v1/needs/assignments/{second_assignment}/feedback"))
+        .at(
+            "kielce",
+            Method::POST,
+            &format!("/api/v1/needs/assignments/{second_assignment}/feedback"),
+        )
         .bearer_auth(&anna_token)
         .json(&json!({"from": "volunteer", "rating": 5, "comment": "Miła rozmowa."}))
         .send()
@@ -1137,23 +1211,47 @@ async fn no_shows_cancellations_and_feedback_free_the_time_and_tell_the_voluntee
         .unwrap();
     assert_eq!(feedback.status(), StatusCode::OK);
     let not_hers = app
-        .at("kielce", Method::POST, &format!("/api/v1/needs/assignments/{second_assignment}/feedback"))
+        .at(
+            "kielce",
+            Method::POST,
+            &format!("/api/v1/needs/assignments/{second_assignment}/feedback"),
+        )
         .bearer_auth(&anna_token)
         .json(&json!({"from": "beneficiary", "rating": 1}))
         .send()
         .await
         .unwrap();
     assert_eq!(not_hers.status(), StatusCode::FORBIDDEN);
-    let bad_rating = send(&app, Method::POST, &format!("/api/v1/needs/assignments/{second_assignment}/feedback"), Some(json!({"from": "beneficiary", "rating": 9}))).await;
+    let bad_rating = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/needs/assignments/{second_assignment}/feedback"),
+        Some(json!({"from": "beneficiary", "rating": 9})),
+    )
+    .await;
     assert_eq!(bad_rating.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let cancelled = ok_json(
-        send(&app, Method::POST, &format!("/api/v1/needs/{second}/cancellation"), Some(json!({"reason": "Pani Helena jest u rodziny"}))).await,
+        send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/needs/{second}/cancellation"),
+            Some(json!({"reason": "Pani Helena jest u rodziny"})),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(cancelled["status"], "cancelled");
     let view = ok_json(
-        app.at("kielce", Method::GET, &format!("/api/v1/needs/assignments/{second_assignment}")).bearer_auth(&anna_token).send().await.unwrap(),
+        app.at(
+            "kielce",
+            Method::GET,
+            &format!("/api/v1/needs/assignments/{second_assignment}"),
+        )
+        .bearer_auth(&anna_token)
+        .send()
+        .await
+        .unwrap(),
         StatusCode::OK,
     )
     .await;
@@ -1162,14 +1260,44 @@ async fn no_shows_cancellations_and_feedback_free_the_time_and_tell_the_voluntee
     let outbox = app.outbox(Some("kielce")).await;
     let told = outbox
         .iter()
-        .filter(|(t, p)| t == "email.requested" && p["template"] == "assignment_cancelled" && p["to"] == "anna@example.pl")
+        .filter(|(t, p)| {
+            t == "email.requested"
+                && p["template"] == "assignment_cancelled"
+                && p["to"] == "anna@example.pl"
+        })
         .count();
     assert_eq!(told, 1);
-    let booked = ok_json(send(&app, Method::GET, &format!("/api/v1/volunteers/{anna}/assignments"), None).await, StatusCode::OK).await;
-    assert!(booked.as_array().unwrap().iter().all(|b| b["status"] == "cancelled"), "{booked}");
-    let again = send(&app, Method::POST, &format!("/api/v1/needs/{second}/cancellation"), Some(json!({}))).await;
+    let booked = ok_json(
+        send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/volunteers/{anna}/assignments"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(
+        booked
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|b| b["status"] == "cancelled"),
+        "{booked}"
+    );
+    let again = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/needs/{second}/cancellation"),
+        Some(json!({})),
+    )
+    .await;
     let (status, code) = problem(again).await;
-    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "need_closed"));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::CONFLICT, "need_closed")
+    );
     assert!(topics(&outbox).contains(&"needs.assignment.no_show"));
     assert!(topics(&outbox).contains(&"needs.assignment.cancelled"));
     assert!(topics(&outbox).contains(&"needs.feedback.given"));
@@ -1182,14 +1310,35 @@ async fn the_sweep_announces_reminders_once_and_expires_needs_nobody_took() {
     let anna = volunteer(&app, "Anna", "anna@example.pl", "centrum").await;
     // Starts in 90 minutes: only the 2-hour reminder is due, and only once.
     let starts = Utc::now() + Duration::minutes(90);
-    let soon = open_need(&app, &helena, 0, json!({"when": {"starts_at": starts, "ends_at": starts + Duration::hours(1)}})).await;
+    let soon = open_need(
+        &app,
+        &helena,
+        0,
+        json!({"when": {"starts_at": starts, "ends_at": starts + Duration::hours(1)}}),
+    )
+    .await;
     let id = soon["id"].as_str().unwrap();
     ok_json(
-        send(&app, Method::POST, &format!("/api/v1/needs/{id}/offers"), Some(json!({"volunteer_ids": [anna]}))).await,
+        send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/needs/{id}/offers"),
+            Some(json!({"volunteer_ids": [anna]})),
+        )
+        .await,
         StatusCode::CREATED,
     )
     .await;
-    ok_json(link(&app, "acceptance", &offer_token(&app, "anna@example.pl").await).await, StatusCode::OK).await;
+    ok_json(
+        link(
+            &app,
+            "acceptance",
+            &offer_token(&app, "anna@example.pl").await,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     // Nobody takes this one before its time.
     let unwanted = open_need(&app, &helena, 16, json!({"title": "Przegląd szafek"})).await;
     let unwanted_id = unwanted["id"].as_str().unwrap();
@@ -1199,7 +1348,11 @@ async fn the_sweep_announces_reminders_once_and_expires_needs_nobody_took() {
     let second = sweep(&app).await;
     assert_eq!(second.reminders, 0);
     let outbox = app.outbox(Some("kielce")).await;
-    let reminders: Vec<&Value> = outbox.iter().filter(|(t, _)| t == "needs.reminder.due").map(|(_, p)| p).collect();
+    let reminders: Vec<&Value> = outbox
+        .iter()
+        .filter(|(t, _)| t == "needs.reminder.due")
+        .map(|(_, p)| p)
+        .collect();
     assert_eq!(reminders.len(), 1);
     assert_eq!(reminders[0]["lead_minutes"], 120);
 
@@ -1212,6 +1365,147 @@ async fn the_sweep_announces_reminders_once_and_expires_needs_nobody_took() {
     .unwrap();
     let third = sweep(&app).await;
     assert_eq!(third.needs_expired, 1);
-    let need = ok_json(send(&app, Method::GET, &format!("/api/v1/needs/{unwanted_id}"), None).await, StatusCode::OK).await;
+    let need = ok_json(
+        send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/needs/{unwanted_id}"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(need["status"], "expired");
+}
+
+#[tokio::test]
+async fn a_volunteer_checks_in_and_out_and_the_hours_wait_for_approval() {
+    let app = kielce().await;
+    let helena = beneficiary(&app).await;
+    let anna = volunteer(&app, "Anna", "anna@example.pl", "centrum").await;
+    let token = volunteer_token(&app, &anna, "anna@example.pl").await;
+    let starts = Utc::now() + Duration::minutes(60);
+    let today = open_need(
+        &app,
+        &helena,
+        0,
+        json!({"when": {"starts_at": starts, "ends_at": starts + Duration::hours(1)}}),
+    )
+    .await;
+    let later = open_need(&app, &helena, 17, json!({"title": "Wizyta we wtorek"})).await;
+    let mut assignments = Vec::new();
+    for need in [&today, &later] {
+        let id = need["id"].as_str().unwrap();
+        ok_json(
+            send(
+                &app,
+                Method::POST,
+                &format!("/api/v1/needs/{id}/offers"),
+                Some(json!({"volunteer_ids": [anna]})),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let answer = ok_json(
+            link(
+                &app,
+                "acceptance",
+                &offer_token(&app, "anna@example.pl").await,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        assignments.push(answer["assignment_id"].as_str().unwrap().to_owned());
+    }
+    let post = |path: String, body: Value| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            app.at("kielce", Method::POST, &path)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Days ahead is too early to check in.
+    let early = post(
+        format!("/api/v1/needs/assignments/{}/check-in", assignments[1]),
+        json!({}),
+    )
+    .await;
+    let (status, code) = problem(early).await;
+    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "too_early"));
+
+    let checked = ok_json(
+        post(
+            format!("/api/v1/needs/assignments/{}/check-in", assignments[0]),
+            json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(checked["status"], "in_progress");
+    let need_id = today["id"].as_str().unwrap();
+    let need = ok_json(
+        send(&app, Method::GET, &format!("/api/v1/needs/{need_id}"), None).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(need["status"], "in_progress");
+    let out = ok_json(
+        post(
+            format!("/api/v1/needs/assignments/{}/check-out", assignments[0]),
+            json!({"minutes": 50}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (out["status"].as_str(), out["minutes"].as_i64()),
+        (Some("completed"), Some(50))
+    );
+    let again = post(
+        format!("/api/v1/needs/assignments/{}/check-out", assignments[0]),
+        json!({}),
+    )
+    .await;
+    let (status, code) = problem(again).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::CONFLICT, "assignment_not_live")
+    );
+
+    // Reported by the volunteer: the office approves them in the volunteers service.
+    let hours = ok_json(
+        send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/volunteers/{anna}/hours"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (
+            hours["pending_minutes"].as_i64(),
+            hours["approved_minutes"].as_i64()
+        ),
+        (Some(50), Some(0)),
+        "{hours}"
+    );
+    let need = ok_json(
+        send(&app, Method::GET, &format!("/api/v1/needs/{need_id}"), None).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(need["status"], "fulfilled");
 }

@@ -297,6 +297,9 @@ pub(crate) async fn open(
     Ok((a, n))
 }
 
+/// How early before the start a volunteer may check in.
+const CHECK_IN_EARLY_HOURS: i64 = 2;
+
 fn not_live() -> Problem {
     Problem::conflict(
         "assignment_not_live",
@@ -423,6 +426,12 @@ impl AssignmentsApi {
             return Err(Problem::conflict(
                 "not_checkable",
                 "Wejście można zapisać tylko dla potwierdzonego przydziału.",
+            ));
+        }
+        if Utc::now() < a.starts_at - chrono::Duration::hours(CHECK_IN_EARLY_HOURS) {
+            return Err(Problem::conflict(
+                "too_early",
+                "Wejście można zapisać najwcześniej dwie godziny przed początkiem.",
             ));
         }
         let mut row = a.into_active_model();
