@@ -917,8 +917,9 @@ async fn a_pairing_books_each_visit_and_a_missed_visit_alerts_the_office() {
         ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
             [d.weekday().num_days_from_monday() as usize]
     };
-    // Every week on the weekday of three days ago and of three days ahead, for three weeks.
-    let (past, ahead) = (today - Duration::days(3), today + Duration::days(3));
+    // Since a week ago, every week on the weekdays of two and four days ahead, for three weeks:
+    // the visits already past are not booked.
+    let (past, ahead) = (today + Duration::days(2), today + Duration::days(4));
     let need = ok_json(
         send(
             &app,
@@ -933,7 +934,8 @@ async fn a_pairing_books_each_visit_and_a_missed_visit_alerts_the_office() {
                         {"weekday": weekday(past), "start": "10:00", "end": "11:30"},
                         {"weekday": weekday(ahead), "start": "10:00", "end": "11:30"}
                     ],
-                    "from": past.to_string(), "until": (today + Duration::days(10)).to_string()
+                    "from": (today - Duration::days(7)).to_string(),
+                    "until": (today + Duration::days(20)).to_string()
                 }
             })),
         )
@@ -985,7 +987,14 @@ async fn a_pairing_books_each_visit_and_a_missed_visit_alerts_the_office() {
     )
     .await;
     let visits = visits.as_array().unwrap();
-    assert!(visits.len() >= 3, "{visits:?}");
+    assert!(visits.len() >= 4, "{visits:?}");
+    let now = Utc::now().to_rfc3339();
+    assert!(
+        visits
+            .iter()
+            .all(|v| v["starts_at"].as_str().unwrap() > now.as_str()),
+        "{visits:?}"
+    );
     // Each visit is booked on its own: the volunteer is free between them.
     let booked = ok_json(
         send(
@@ -1002,6 +1011,16 @@ async fn a_pairing_books_each_visit_and_a_missed_visit_alerts_the_office() {
 
     // The first visit happened (90 minutes); a future one cannot be recorded as done.
     let first = visits[0]["id"].as_str().unwrap();
+    // Time passes: the first visit is over.
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &app.db.admin().await,
+        &format!(
+            "UPDATE visits SET starts_at = now() - interval '3 hours', \
+             ends_at = now() - interval '90 minutes' WHERE id = '{first}'"
+        ),
+    )
+    .await
+    .unwrap();
     let done = app
         .at(
             "kielce",

@@ -325,7 +325,12 @@ pub(crate) async fn accept(
     let Some(schedule) = schedule_of(&found) else {
         return Err(Problem::internal(&"need without a schedule"));
     };
-    let visits = occurrences(&schedule);
+    // A pairing taken up mid-way starts with its next visit.
+    let now = Utc::now();
+    let visits: Vec<_> = occurrences(&schedule)
+        .into_iter()
+        .filter(|(_, ends_at)| *ends_at > now)
+        .collect();
     let (Some(first_visit), Some(last_visit)) = (visits.first(), visits.last()) else {
         return Err(Problem::conflict(
             "need_past",
