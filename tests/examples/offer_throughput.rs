@@ -158,10 +158,60 @@ struct Done {
     body: String,
 }
 
-/// A phase's requests in the order they were prepared, and how long they all took.
+/// CPU seconds so far (Linux, `/proc`, 100 ticks a second): this process's (load generator,
+/// gateway and services), and the whole machine's busy and total, summed over its CPUs.
+#[derive(Clone, Copy)]
+struct Cpu {
+    own: f64,
+    busy: f64,
+    total: f64,
+}
+
+impl Cpu {
+    fn now() -> Self {
+        let ticks = |s: &str, fields: std::ops::Range<usize>| -> f64 {
+            s.split_whitespace()
+                .skip(fields.start)
+                .take(fields.len())
+                .filter_map(|f| f.parse::<f64>().ok())
+                .sum::<f64>()
+                / 100.0
+        };
+        let own = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        // After the command name: state is field 3, utime and stime fields 14 and 15.
+        let own = own
+            .rsplit_once(')')
+            .map_or(0.0, |(_, rest)| ticks(rest, 11..13));
+        let all = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+        let all = all.lines().next().unwrap_or_default();
+        // cpu user nice system idle iowait irq softirq steal
+        let busy = ticks(all, 1..4) + ticks(all, 6..8);
+        Self {
+            own,
+            busy,
+            total: ticks(all, 1..9),
+        }
+    }
+
+    /// What happened between `self` and `later`, per request of `n`.
+    fn between(self, later: Self, n: usize) -> String {
+        let busy = later.busy - self.busy;
+        let own = later.own - self.own;
+        format!(
+            "machine {:.0} % busy; CPU per request: this process {:.2} ms, the rest of the \
+             machine (PostgreSQL, mostly) {:.2} ms",
+            100.0 * busy / (later.total - self.total),
+            1e3 * own / n as f64,
+            1e3 * (busy - own) / n as f64
+        )
+    }
+}
+
+/// A phase's requests in the order they were prepared, how long they all took and the CPU used.
 struct Phase {
     done: Vec<Done>,
     secs: f64,
+    cpu: String,
 }
 
 impl Phase {
@@ -205,6 +255,7 @@ async fn drive(
 ) -> Phase {
     let calls = Arc::new(calls);
     let next = Arc::new(AtomicUsize::new(0));
+    let cpu = Cpu::now();
     let started = Instant::now();
     let workers: Vec<_> = (0..concurrency.min(calls.len()))
         .map(|_| {
@@ -247,11 +298,13 @@ async fn drive(
         done.extend(worker.await.expect("worker"));
     }
     let secs = started.elapsed().as_secs_f64();
+    let cpu = cpu.between(Cpu::now(), calls.len());
     // Back into the order of `calls` (each was taken exactly once).
     done.sort_by_key(|(i, _)| *i);
     Phase {
         done: done.into_iter().map(|(_, d)| d).collect(),
         secs,
+        cpu,
     }
 }
 
@@ -545,22 +598,26 @@ async fn offers_written(admin: &DatabaseConnection) -> HashMap<String, i64> {
     .collect()
 }
 
-fn row(label: &str, count: usize, rate: Option<f64>, sample: &Sample) {
-    let rate = rate.map_or_else(|| "—".to_owned(), |r| format!("{r:.1}"));
-    println!(
-        "{label:<34} {count:>6} {rate:>9} {:>8.2} {:>8.2} {:>8.2} {:>8.2}",
-        sample.at(0.5),
-        sample.at(0.9),
-        sample.at(0.99),
-        sample.max()
-    );
-}
-
-fn header() {
-    println!(
-        "{:<34} {:>6} {:>9} {:>8} {:>8} {:>8} {:>8}",
-        "", "calls", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms"
-    );
+/// Warm-up at full concurrency, then one at a time, then the timed round, each over the
+/// offices interleaved; (one at a time, timed). Only the timed round's answers are left to check.
+async fn rounds(
+    app: &TestApp,
+    offices: &[Office],
+    concurrency: usize,
+    expected: StatusCode,
+    call: impl Fn(&Office, &Need) -> Call + Copy,
+) -> (Phase, Phase) {
+    let per_office = offices[0].needs.len();
+    let (client, gateway) = (&app.client, app.gateway);
+    let warm = interleaved(offices, 0..WARM_UP, call);
+    drive(client, gateway, warm, concurrency)
+        .await
+        .expect_all(expected, "warm-up");
+    let one_by_one = interleaved(offices, WARM_UP..WARM_UP + SEQUENTIAL, call);
+    let one_by_one = drive(client, gateway, one_by_one, 1).await;
+    one_by_one.expect_all(expected, "one at a time");
+    let timed = interleaved(offices, WARM_UP + SEQUENTIAL..per_office, call);
+    (one_by_one, drive(client, gateway, timed, concurrency).await)
 }
 
 /// The accept path's two calls to the volunteers service, made directly as the needs service
@@ -672,6 +729,33 @@ fn machine() -> String {
     )
 }
 
+/// The commit run, and the files that differed from it when the run started.
+fn code() -> String {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+    };
+    let head = git(&["rev-parse", "--short", "HEAD"]).unwrap_or_else(|| "?".to_owned());
+    let changed: Vec<String> = git(&["status", "--porcelain", "--untracked-files=no"])
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.get(3..).map(str::to_owned))
+        .collect();
+    if changed.is_empty() {
+        format!("code at {}", head.trim())
+    } else {
+        format!(
+            "code at {} with uncommitted changes to {}",
+            head.trim(),
+            changed.join(", ")
+        )
+    }
+}
+
 fn load() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -702,6 +786,7 @@ async fn main() {
         Utc::now().format("%Y-%m-%d %H:%M"),
         machine()
     );
+    println!("{}", code());
     println!(
         "{} offices × {} volunteers; per office {} timed needs (+{WARM_UP} warm-up, \
          +{SEQUENTIAL} sequential); concurrency {c} across the offices; platform pool {} \
@@ -744,47 +829,9 @@ async fn main() {
         started.elapsed().as_secs_f64()
     );
 
-    let (sequential, timed) = (
-        WARM_UP..WARM_UP + SEQUENTIAL,
-        WARM_UP + SEQUENTIAL..settings.per_office(),
-    );
-    let gateway = app.gateway;
-    let client = &app.client;
-
-    // Offers.
-    let warm = drive(
-        client,
-        gateway,
-        interleaved(&offices, 0..WARM_UP, offer_call),
-        c,
-    )
-    .await;
-    warm.expect_all(StatusCode::CREATED, "offers, warm-up");
-    let one_by_one = drive(
-        client,
-        gateway,
-        interleaved(&offices, sequential.clone(), offer_call),
-        1,
-    )
-    .await;
-    one_by_one.expect_all(StatusCode::CREATED, "offers, sequential");
-    let timed_needs: Vec<&Need> = timed
-        .clone()
-        .flat_map(|i| offices.iter().map(move |o| &o.needs[i]))
-        .collect();
-    let offers = drive(
-        client,
-        gateway,
-        interleaved(&offices, timed.clone(), offer_call),
-        c,
-    )
-    .await;
+    // Offers, then acceptances by the links in the offer emails.
+    let (offer_seq, offers) = rounds(&app, &offices, c, StatusCode::CREATED, offer_call).await;
     offers.expect_all(StatusCode::CREATED, "offers");
-    for (answer, need) in offers.json().iter().zip(&timed_needs) {
-        assert_eq!(answer[0]["need_id"].as_str(), Some(need.id.as_str()));
-    }
-
-    // Acceptances, by the links in the offer emails.
     let secrets = offer_secrets(&admin).await;
     let accept_call = |office: &Office, need: &Need| Call {
         host: office.host(),
@@ -792,103 +839,82 @@ async fn main() {
         bearer: None,
         body: json!({"token": secrets.get(&need.email).expect("an offer email")}),
     };
-    let accept_warm = drive(
-        client,
-        gateway,
-        interleaved(&offices, 0..WARM_UP, accept_call),
-        c,
-    )
-    .await;
-    accept_warm.expect_all(StatusCode::OK, "acceptances, warm-up");
-    let accept_one_by_one = drive(
-        client,
-        gateway,
-        interleaved(&offices, sequential, accept_call),
-        1,
-    )
-    .await;
-    accept_one_by_one.expect_all(StatusCode::OK, "acceptances, sequential");
-    let accepts = drive(
-        client,
-        gateway,
-        interleaved(&offices, timed, accept_call),
-        c,
-    )
-    .await;
+    let (accept_seq, accepts) = rounds(&app, &offices, c, StatusCode::OK, accept_call).await;
 
     println!("phase, through the gateway (send → whole answer read)");
-    header();
-    row(
-        "offer, one at a time",
-        one_by_one.done.len(),
-        None,
-        &one_by_one.sample(),
-    );
-    row(
-        &format!("offer, {c} in flight"),
-        offers.done.len(),
-        Some(offers.rate()),
-        &offers.sample(),
-    );
-    row(
-        "accept, one at a time",
-        accept_one_by_one.done.len(),
-        None,
-        &accept_one_by_one.sample(),
-    );
-    row(
-        &format!("accept, {c} in flight"),
-        accepts.done.len(),
-        Some(accepts.rate()),
-        &accepts.sample(),
-    );
     println!(
-        "  offers: {} in {:.2} s; acceptances: {} in {:.2} s",
-        offers.done.len(),
-        offers.secs,
-        accepts.done.len(),
-        accepts.secs
+        "{:<24} {:>6} {:>9} {:>8} {:>8} {:>8} {:>8}",
+        "", "calls", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms"
     );
-
-    // Offer → outbox row.
-    let written = offers_written(&admin).await;
-    let (mut to_row, mut row_to_answer) = (Vec::new(), Vec::new());
-    for (done, need) in offers.done.iter().zip(&timed_needs) {
-        let at = written[&need.id];
-        to_row.push((at - done.sent_us) as f64 / 1e3);
-        row_to_answer.push(done.ms - (at - done.sent_us) as f64 / 1e3);
+    for (label, phase, rate) in [
+        ("offer, one at a time", &offer_seq, false),
+        (&format!("offer, {c} in flight"), &offers, true),
+        ("accept, one at a time", &accept_seq, false),
+        (&format!("accept, {c} in flight"), &accepts, true),
+    ] {
+        let sample = phase.sample();
+        let rate = if rate {
+            format!("{:.1}", phase.rate())
+        } else {
+            "—".to_owned()
+        };
+        println!(
+            "{label:<24} {:>6} {rate:>9} {:>8.2} {:>8.2} {:>8.2} {:>8.2}",
+            phase.done.len(),
+            sample.at(0.5),
+            sample.at(0.9),
+            sample.at(0.99),
+            sample.max()
+        );
     }
-    let (to_row, row_to_answer, answered) = (
-        Sample::new(to_row),
-        Sample::new(row_to_answer),
-        offers.sample(),
-    );
+    for (what, phase) in [("offers", &offers), ("acceptances", &accepts)] {
+        println!(
+            "  timed {what}: {} in {:.2} s; {}",
+            phase.done.len(),
+            phase.secs,
+            phase.cpu
+        );
+    }
+
+    // Offer → outbox row, for the timed offers.
+    let written = offers_written(&admin).await;
+    let (mut to_row, mut after_row) = (Vec::new(), Vec::new());
+    for (done, answer) in offers.done.iter().zip(offers.json()) {
+        let need = answer[0]["need_id"].as_str().unwrap();
+        let to = (written[need] - done.sent_us) as f64 / 1e3;
+        to_row.push(to);
+        after_row.push(done.ms - to);
+    }
+    let (to_row, after_row, answered) =
+        (Sample::new(to_row), Sample::new(after_row), offers.sample());
     println!(
         "\noffer → outbox (timed offers, {c} in flight; the service's clock and the client's are \
          the same machine's)"
     );
-    println!(
-        "  send → needs.offer.made row written (created_at)     p50 {:>7.2} ms  p99 {:>7.2} ms",
-        to_row.at(0.5),
-        to_row.at(0.99)
-    );
-    println!(
-        "  row written → answer read (commit, restaff, reply)   p50 {:>7.2} ms  p99 {:>7.2} ms",
-        row_to_answer.at(0.5),
-        row_to_answer.at(0.99)
-    );
-    println!(
-        "  send → answer read: the row is committed by then     p50 {:>7.2} ms  p99 {:>7.2} ms",
-        answered.at(0.5),
-        answered.at(0.99)
-    );
+    for (label, sample) in [
+        ("send → needs.offer.made row written (created_at)", &to_row),
+        (
+            "row written → answer read (commit, restaff, reply)",
+            &after_row,
+        ),
+        (
+            "send → answer read: the row is committed by then",
+            &answered,
+        ),
+    ] {
+        println!(
+            "  {label:<52} p50 {:>7.2} ms  p99 {:>7.2} ms",
+            sample.at(0.5),
+            sample.at(0.99)
+        );
+    }
 
     // Every acceptance answered 200 and confirmed exactly one assignment.
     let statuses = accepts.done.iter().fold(HashMap::new(), |mut m, d| {
         *m.entry(d.status.as_u16()).or_insert(0) += 1;
         m
     });
-    let accepted = offices.len() * settings.per_office();
+    let accepted = i64::try_from(offices.len() * settings.per_office()).unwrap();
     let confirmed = count(
         &admin,
         "SELECT count(*) FROM outbox_events WHERE topic = 'needs.assignment.confirmed'",
@@ -913,16 +939,8 @@ async fn main() {
     println!("\nload average at the end {}", load());
 
     accepts.expect_all(StatusCode::OK, "acceptances");
-    assert_eq!(
-        confirmed,
-        i64::try_from(accepted).unwrap(),
-        "one confirmation per acceptance"
-    );
-    assert_eq!(
-        booked,
-        i64::try_from(accepted).unwrap(),
-        "one booking per acceptance"
-    );
+    assert_eq!(confirmed, accepted, "one confirmation per acceptance");
+    assert_eq!(booked, accepted, "one booking per acceptance");
 
     admin.close().await.ok();
     let name = app.db.name.clone();

@@ -694,12 +694,15 @@ async fn a_volunteer_opens_an_emailed_offer_and_accepts_it_in_the_browser() {
     let (_process, browser) = browser().await;
     browser.goto(&link).await.unwrap();
     assert_eq!(
-        text_of(&browser, "#offer-title").await,
+        text_of(&browser, "#offer:not([hidden]) #offer-title").await,
         "Zakupy dla pana Stanisława"
     );
-    assert_eq!(text_of(&browser, "#offer-who").await, "Stanisław");
+    assert_eq!(
+        text_of(&browser, "#offer:not([hidden]) #offer-who").await,
+        "Stanisław"
+    );
     assert!(
-        text_of(&browser, "#offer-safety")
+        text_of(&browser, "#offer:not([hidden]) #offer-safety")
             .await
             .contains("W mieszkaniu jest pies")
     );
@@ -715,11 +718,18 @@ async fn a_volunteer_opens_an_emailed_offer_and_accepts_it_in_the_browser() {
         .unwrap();
     let done = text_of(&browser, "#done:not([hidden]) #done-text").await;
     assert!(done.contains("Zadanie jest Twoje"), "{done}");
-    // Opening the link again shows it is taken, with no buttons to press.
+    // The confirmation's link opens the same page, now with where to go, and no buttons.
+    let (confirmation, to) = emailed_link(&app, "plock", "assignment_confirmed").await;
+    assert_eq!(to, "kacper@example.pl");
     browser.goto("about:blank").await.unwrap();
-    browser.goto(&link).await.unwrap();
+    browser.goto(&confirmation).await.unwrap();
     let again = text_of(&browser, "#done:not([hidden]) #done-text").await;
-    assert!(again.contains("już przyjęta"), "{again}");
+    assert!(again.contains("jest Twoje"), "{again}");
+    assert_eq!(
+        text_of(&browser, "#contact:not([hidden]) #contact-address").await,
+        "ul. Tumska 8/3"
+    );
+    screenshot(&browser, "oferta-przyjeta").await;
     assert!(
         !browser
             .find(Locator::Id("answers"))

@@ -346,6 +346,23 @@ async fn a_need_goes_from_open_to_fulfilled_and_the_hours_reach_the_volunteer() 
         .collect();
     assert_eq!(confirmed.len(), 1);
     assert_eq!(confirmed[0]["to"], "bartek@example.pl");
+    // The confirmation's link shows where to go while the task lasts; the offer's link is
+    // replaced by it.
+    let confirmation = confirmed[0]["link"]
+        .as_str()
+        .unwrap()
+        .split("#token=")
+        .nth(1)
+        .unwrap();
+    let shown = ok_json(link(&app, "view", confirmation).await, StatusCode::OK).await;
+    assert_eq!(shown["status"], "accepted");
+    assert_eq!(shown["street_address"], "ul. Sienkiewicza 12/4");
+    assert_eq!(shown["phone"], "+48 601 234 567");
+    let (status, code) = problem(link(&app, "view", &bartek_token).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::BAD_REQUEST, "link_invalid")
+    );
 
     // The booking is in the volunteers service.
     let booked = ok_json(
@@ -703,16 +720,20 @@ async fn the_address_is_shown_only_while_needed_and_every_read_is_logged() {
         views,
         [
             ("coordinator", "full"),
+            // the offers in the portal
             ("volunteer", "first_name"),
+            // accepting: the answer shows the offer, then where to go
             ("volunteer", "first_name"),
+            ("volunteer", "contact"),
+            // the assignment while live, and after its end
             ("volunteer", "contact"),
             ("volunteer", "first_name"),
         ],
         "{log}"
     );
     assert_eq!(entries[0].2, "ustalenie terminu");
-    assert_eq!(log[3]["reader"], anna.as_str());
-    assert!(entries[3].2.contains(assignment));
+    assert_eq!(log[4]["reader"], anna.as_str());
+    assert!(entries[4].2.contains(assignment));
     // The log cannot be rewritten by the application.
     let app_db = app.db.app_raw().await;
     let refused =

@@ -127,7 +127,7 @@
         timeZone: "Europe/Warsaw", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit",
       });
     const STATUS_TEXT = {
-      accepted: "Ta propozycja jest już przyjęta — szczegóły znajdziesz w swoich przydziałach.",
+      accepted: "To zadanie jest Twoje. Dziękujemy!",
       declined: "Odmówiłeś(-aś) już tej propozycji. Dziękujemy za odpowiedź.",
       filled: "Dziękujemy! Ktoś inny przyjął już tę propozycję — wszystkie miejsca są zajęte.",
       expired: "Czas na odpowiedź minął. Koordynator zaproponuje Ci coś innym razem.",
@@ -143,6 +143,12 @@
       $("offer-description").textContent = offer.description;
       $("offer-safety").textContent = offer.safety_info || "";
       $("offer-safety-box").hidden = !offer.safety_info;
+      const hasContact = Boolean(offer.street_address || offer.phone);
+      $("contact-address").textContent = offer.street_address || "—";
+      $("contact-phone").textContent = offer.phone || "—";
+      $("contact-note").textContent = offer.note || "—";
+      $("contact").hidden = !hasContact;
+      $("contact-later").hidden = offer.status !== "pending";
       $("offer").hidden = false;
       const open = offer.status === "pending";
       $("answers").hidden = !open;

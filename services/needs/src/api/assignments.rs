@@ -17,7 +17,7 @@ use sea_orm::IntoActiveModel;
 
 use super::needs::{change_status, restaff, schedule_of};
 use super::offers::kind_name;
-use super::{clean, office_page, request_email};
+use super::{clean, request_email};
 use crate::Deps;
 use crate::domain::{AssignmentStatus, NeedStatus, Schedule};
 use crate::events::{
@@ -152,8 +152,6 @@ pub(crate) async fn free_bookings(
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn mark_released(
     txn: &TenantTxn,
-    deps: &Deps,
-    office: &TenantContext,
     n: &need::Model,
     a: assignment::Model,
     to: AssignmentStatus,
@@ -199,7 +197,7 @@ pub(crate) async fn mark_released(
                 &contact.email,
                 &format!("{} {}", contact.first_name, contact.last_name),
             ),
-            office_page(&deps.settings.public_url, office, "wolontariat/przydzialy"),
+            String::new(),
             None,
             serde_json::json!({
                 "first_name": contact.first_name,
@@ -761,18 +759,7 @@ async fn end_early(
         (_, true) => "office",
         (_, false) => "volunteer",
     };
-    let ended = mark_released(
-        &txn,
-        deps,
-        office,
-        &n,
-        a,
-        to,
-        reason_code,
-        reason,
-        contact.as_ref(),
-    )
-    .await?;
+    let ended = mark_released(&txn, &n, a, to, reason_code, reason, contact.as_ref()).await?;
     let auto = n.auto_offer;
     let need_id = n.id;
     let n = restaff(&txn, n, Some(caller.user_id())).await?;

@@ -10,7 +10,7 @@ mod privacy;
 pub(crate) mod visits;
 
 use chrono::{DateTime, Utc};
-use lacznik_http::{Problem, TenantContext};
+use lacznik_http::Problem;
 use lacznik_queue::Event;
 use lacznik_queue::email::{EMAIL_REQUESTED, EmailRequested};
 use lacznik_tenancy::TenantTxn;
@@ -81,9 +81,4 @@ pub(crate) fn clean(text: Option<&str>) -> Option<String> {
     text.map(str::trim)
         .filter(|t| !t.is_empty())
         .map(str::to_owned)
-}
-
-/// The office's address for a page, e.g. the volunteer's list of offers.
-pub(crate) fn office_page(public_url: &str, office: &TenantContext, page: &str) -> String {
-    lacznik_queue::email::office_page(public_url, Some(&office.slug), page)
 }

@@ -692,8 +692,6 @@ impl NeedsApi {
                 let contact = contacts.iter().find(|c| c.id == a.volunteer_id);
                 super::assignments::mark_released(
                     &txn,
-                    &deps,
-                    &tenant,
                     &found,
                     a,
                     AssignmentStatus::Cancelled,

@@ -18,7 +18,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
 use super::needs::{asked, criteria, restaff, schedule_of};
-use super::{office_page, request_email};
+use super::request_email;
 use crate::Deps;
 use crate::domain::{AssignmentStatus, NeedStatus, OfferStatus, Schedule, occurrences};
 use crate::events::{
@@ -92,8 +92,14 @@ pub struct OfferDetails {
     pub beneficiary_first_name: Option<String>,
     pub safety_info: Option<String>,
     pub urgency: String,
-    /// Once accepted: the assignment, whose page shows the address and phone.
+    /// Once accepted: the assignment.
     pub assignment_id: Option<uuid::Uuid>,
+    /// Where to go — only once accepted, and until the assignment ends.
+    pub street_address: Option<String>,
+    /// The beneficiary's phone — only once accepted, and until the assignment ends.
+    pub phone: Option<String>,
+    /// The need-to-know note — only once accepted, and until the assignment ends.
+    pub note: Option<String>,
 }
 
 /// The secret from an offer email.
@@ -245,11 +251,34 @@ async fn details(
         }
         None => None,
     };
-    let assignment_id = assignments::for_need(txn, n.id)
+    let assignment = assignments::for_need(txn, n.id)
         .await?
         .into_iter()
-        .find(|a| a.offer_id == Some(o.id))
-        .map(|a| a.id);
+        .find(|a| a.offer_id == Some(o.id));
+    let assignment_id = assignment.as_ref().map(|a| a.id);
+    // Once the volunteer has the task, and until it ends, the page shows where to go.
+    let live = assignment
+        .as_ref()
+        .is_some_and(|a| AssignmentStatus::parse(&a.status).is_live() && Utc::now() < a.ends_at);
+    let contact = match (n.beneficiary_id, live) {
+        (Some(id), true) => {
+            beneficiaries::log_reads(
+                txn,
+                &[id],
+                &Read {
+                    reader: o.volunteer_id,
+                    role: "volunteer",
+                    purpose: &format!("przydział {}", assignment_id.unwrap_or_default()),
+                    view: "contact",
+                },
+            )
+            .await?;
+            beneficiaries::get(txn, id)
+                .await?
+                .filter(|b| b.anonymised_at.is_none())
+        }
+        _ => None,
+    };
     let schedule = schedule_of(n);
     Ok(OfferDetails {
         id: o.id,
@@ -269,6 +298,12 @@ async fn details(
         safety_info: n.safety_info.clone(),
         urgency: n.urgency.clone(),
         assignment_id,
+        street_address: contact
+            .as_ref()
+            .and_then(|b| b.street_address.clone())
+            .or_else(|| n.street_address.clone().filter(|_| live)),
+        phone: contact.as_ref().and_then(|b| b.phone.clone()),
+        note: contact.and_then(|b| b.note),
     })
 }
 
@@ -511,17 +546,17 @@ async fn record_acceptance(
     .await?;
     let contact = contacts.iter().find(|c| c.id == assignment.volunteer_id);
     let schedule = schedule_of(&found);
+    // The confirmation carries a fresh link to the same page, which now shows the address and
+    // phone until the task ends; the offer's link stops working (it travelled in more emails).
+    let secret = new_secret();
+    let accepted = offers::set_token(txn, accepted, hash_secret(&secret)).await?;
     if let Some(contact) = contact {
         request_email(
             txn,
             "assignment_confirmed",
             (&contact.email, &format!("{} {}", contact.first_name, contact.last_name)),
-            office_page(
-                &deps.settings.public_url,
-                office,
-                &format!("wolontariat/przydzialy/{}", assignment.id),
-            ),
-            None,
+            page_link(&deps.settings.public_url, Some(&office.slug), OFFER_PAGE, &secret),
+            Some(assignment.ends_at),
             serde_json::json!({
                 "first_name": contact.first_name,
                 "assignment_id": assignment.id,
@@ -539,7 +574,7 @@ async fn record_acceptance(
     }
     let restaffed = restaff(txn, found, None).await?;
     if NeedStatus::parse(&restaffed.status) == NeedStatus::Assigned {
-        tell_filled(txn, deps, office, &restaffed, contacts).await?;
+        tell_filled(txn, &restaffed, contacts).await?;
     }
     let offer = details(txn, &accepted, &restaffed).await?;
     Ok(Answer {
@@ -553,8 +588,6 @@ async fn record_acceptance(
 /// is told so.
 async fn tell_filled(
     txn: &TenantTxn,
-    deps: &Deps,
-    office: &TenantContext,
     found: &need::Model,
     contacts: &[Contact],
 ) -> Result<(), Problem> {
@@ -588,7 +621,7 @@ async fn tell_filled(
                     &contact.email,
                     &format!("{} {}", contact.first_name, contact.last_name),
                 ),
-                office_page(&deps.settings.public_url, office, "wolontariat/propozycje"),
+                String::new(),
                 None,
                 serde_json::json!({
                     "first_name": contact.first_name,

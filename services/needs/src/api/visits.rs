@@ -18,7 +18,7 @@ use sea_orm::IntoActiveModel;
 
 use super::assignments::open;
 use super::needs::change_status;
-use super::{clean, office_page, request_email};
+use super::{clean, request_email};
 use crate::Deps;
 use crate::domain::{AssignmentStatus, NeedStatus};
 use crate::events::{self, HOURS_LOGGED, VISIT_MISSED, VISIT_RECORDED};
@@ -259,11 +259,7 @@ impl VisitsApi {
                 &txn,
                 "visit_alert",
                 (&office.email, &office.name),
-                office_page(
-                    &deps.settings.public_url,
-                    &tenant,
-                    &format!("koordynator/przydzialy/{}", a.id),
-                ),
+                String::new(),
                 None,
                 serde_json::json!({
                     "assignment_id": a.id,

@@ -97,3 +97,14 @@ pub async fn set_status(
     row.answered_at = Set(Some(Utc::now()));
     sea_orm::ActiveModelTrait::update(row, &**txn).await
 }
+
+/// Replaces the secret of the offer's link.
+pub async fn set_token(
+    txn: &TenantTxn,
+    found: offer::Model,
+    token_hash: String,
+) -> Result<offer::Model, DbErr> {
+    let mut row = found.into_active_model();
+    row.token_hash = Set(token_hash);
+    sea_orm::ActiveModelTrait::update(row, &**txn).await
+}
