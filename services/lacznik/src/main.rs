@@ -285,6 +285,10 @@ fn print_welcome(config: &Config, seeded: &demo::Seeded, embedded: bool) {
     );
     println!();
     println!("  Zgłoszenie wolontariusza:  http://kielce.{domain}:{port}/wolontariat/zgloszenie");
+    println!(
+        "  Otwarte potrzeby (koord.): http://kielce.{domain}:{port}/api/v1/needs?status=open  \
+         → /{{id}}/candidates → /{{id}}/offers"
+    );
     println!("  Dokumentacja API:          http://{domain}:{port}/api/docs");
     println!("  Bez DNS dla *.{domain}:    http://127.0.0.1:{port}/t/kielce/api/v1/volunteers");
     if embedded {
