@@ -4,8 +4,11 @@
 //! such a database, connected as `lacznik_app`, and talks to it through the gateway.
 //!
 //! The PostgreSQL server is `LACZNIK_TEST_PG` (default `postgres://postgres@127.0.0.1:5432`),
-//! reached as a role that can create databases and roles.
+//! reached as a role that can create databases and roles. [`smtp::SmtpServer`] is a real SMTP
+//! server per test.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
+
+pub mod smtp;
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
