@@ -5,7 +5,7 @@
 //! Every tenant table is created through [`tenant_table`] and [`create_tenant_table`], so each
 //! gets the same keys and the same row-level-security policy.
 
-use lacznik_config::{APP_ROLE, DatabaseConfig, OWNER_ROLE};
+use lacznik_config::{APP_ROLE, DatabaseConfig, OWNER_ROLE, RELAY_ROLE};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, TransactionTrait};
 pub use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::prelude::*;
@@ -19,6 +19,7 @@ mod m20261123_000003_volunteer_checks;
 mod m20261123_000004_volunteer_profile;
 mod m20261123_000005_volunteer_engagement;
 mod m20261123_000006_needs;
+mod m20261123_000007_outbox_relay;
 mod tenant_table;
 
 pub use tenant_table::{create_tenant_table, drop_tenant_table, tenant_table};
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_volunteer_profile::Migration),
             Box::new(m20261123_000005_volunteer_engagement::Migration),
             Box::new(m20261123_000006_needs::Migration),
+            Box::new(m20261123_000007_outbox_relay::Migration),
         ]
     }
 }
@@ -52,7 +54,7 @@ pub fn migration_names() -> Vec<String> {
 
 /// The source of everything that shapes the schema, so a test template built from an older
 /// version of a migration is noticed even when no migration was added. Add new files here.
-pub const SCHEMA_SOURCES: [&str; 10] = [
+pub const SCHEMA_SOURCES: [&str; 11] = [
     include_str!("lib.rs"),
     include_str!("tenant_table.rs"),
     include_str!("m20261122_000001_create_platform.rs"),
@@ -63,6 +65,7 @@ pub const SCHEMA_SOURCES: [&str; 10] = [
     include_str!("m20261123_000004_volunteer_profile.rs"),
     include_str!("m20261123_000005_volunteer_engagement.rs"),
     include_str!("m20261123_000006_needs.rs"),
+    include_str!("m20261123_000007_outbox_relay.rs"),
 ];
 
 /// Names of migrations not yet applied, read without DDL rights (services check this at start).
@@ -79,7 +82,12 @@ pub async fn pending(conn: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> 
 pub async fn migrate(admin_url: &SecretString, config: &DatabaseConfig) -> Result<(), DbErr> {
     let conn = lacznik_tenancy::connect_pool(admin_url, config).await?;
     if conn.get_database_backend() == DbBackend::Postgres {
-        ensure_roles(&conn, config.app_password.as_ref()).await?;
+        ensure_roles(
+            &conn,
+            config.app_password.as_ref(),
+            config.relay_password.as_ref(),
+        )
+        .await?;
         let txn = conn.begin().await?;
         txn.execute_unprepared(&format!("SET LOCAL ROLE {OWNER_ROLE}"))
             .await?;
@@ -91,16 +99,17 @@ pub async fn migrate(admin_url: &SecretString, config: &DatabaseConfig) -> Resul
     conn.close().await
 }
 
-/// Creates the owner and app roles if missing and gives them what they need on `public`.
+/// Creates the owner, app and relay roles if missing and gives them what they need on `public`.
 /// Roles are cluster-wide, so this is idempotent and never undone by a down migration.
 pub async fn ensure_roles(
     conn: &impl ConnectionTrait,
     app_password: Option<&SecretString>,
+    relay_password: Option<&SecretString>,
 ) -> Result<(), DbErr> {
     // Serialise concurrent set-ups (parallel test runs) on a cluster-wide advisory lock.
     conn.execute_unprepared("SELECT pg_advisory_lock(7355608)")
         .await?;
-    let result = create_roles(conn, app_password).await;
+    let result = create_roles(conn, app_password, relay_password).await;
     conn.execute_unprepared("SELECT pg_advisory_unlock(7355608)")
         .await?;
     result
@@ -109,6 +118,7 @@ pub async fn ensure_roles(
 async fn create_roles(
     conn: &impl ConnectionTrait,
     app_password: Option<&SecretString>,
+    relay_password: Option<&SecretString>,
 ) -> Result<(), DbErr> {
     conn.execute_unprepared(&format!(
         r#"
@@ -120,14 +130,21 @@ async fn create_roles(
           IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
             CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT;
           END IF;
+          IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{RELAY_ROLE}') THEN
+            CREATE ROLE {RELAY_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT;
+          END IF;
         END
         $$;
         GRANT USAGE, CREATE ON SCHEMA public TO {OWNER_ROLE};
         GRANT USAGE ON SCHEMA public TO {APP_ROLE};
+        GRANT USAGE ON SCHEMA public TO {RELAY_ROLE};
         "#
     ))
     .await?;
-    if let Some(password) = app_password {
+    for (role, password) in [(APP_ROLE, app_password), (RELAY_ROLE, relay_password)] {
+        let Some(password) = password else {
+            continue;
+        };
         let quoted = conn
             .query_one_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
@@ -137,7 +154,7 @@ async fn create_roles(
             .await?
             .ok_or_else(|| DbErr::Custom("quote_literal returned nothing".into()))?
             .try_get::<String>("", "q")?;
-        conn.execute_unprepared(&format!("ALTER ROLE {APP_ROLE} PASSWORD {quoted}"))
+        conn.execute_unprepared(&format!("ALTER ROLE {role} PASSWORD {quoted}"))
             .await?;
     }
     Ok(())

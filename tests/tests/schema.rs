@@ -75,7 +75,7 @@ async fn every_tenant_table_is_isolated_and_citus_ready() {
             &admin,
             &format!(
                 "SELECT coalesce(qual, '') || ' | ' || coalesce(with_check, '') FROM pg_policies
-                 WHERE schemaname = 'public' AND tablename = '{table}'"
+                 WHERE schemaname = 'public' AND tablename = '{table}' AND roles = '{{public}}'"
             ),
         )
         .await;
@@ -84,6 +84,24 @@ async fn every_tenant_table_is_isolated_and_citus_ready() {
             1,
             "{table}: exactly one policy, found {policies:?}"
         );
+        // Any other policy is the outbox relay's, on the outbox, and for no other role.
+        let others = strings(
+            &admin,
+            &format!(
+                "SELECT policyname::text || ' ' || array_to_string(roles, ',') FROM pg_policies
+                 WHERE schemaname = 'public' AND tablename = '{table}' AND roles <> '{{public}}'"
+            ),
+        )
+        .await;
+        if table == "outbox_events" {
+            assert_eq!(
+                others,
+                ["relay_reads lacznik_relay", "relay_marks lacznik_relay"],
+                "{table}"
+            );
+        } else {
+            assert!(others.is_empty(), "{table}: unexpected policies {others:?}");
+        }
         let (using, check) = policies[0].split_once(" | ").unwrap();
         for expr in [using, check] {
             assert!(

@@ -50,6 +50,10 @@ pub struct DatabaseConfig {
     pub app_url: Option<SecretString>,
     /// Password given to the `lacznik_app` role when migrations create it (PostgreSQL only).
     pub app_password: Option<SecretString>,
+    /// How the outbox relay connects. Absent → `url` as `lacznik_relay` with `relay_password`.
+    pub relay_url: Option<SecretString>,
+    /// Password given to the `lacznik_relay` role when migrations create it (PostgreSQL only).
+    pub relay_password: Option<SecretString>,
     pub max_connections: u32,
     pub connect_timeout_secs: u64,
 }
@@ -60,6 +64,8 @@ impl Default for DatabaseConfig {
             url: None,
             app_url: None,
             app_password: None,
+            relay_url: None,
+            relay_password: None,
             max_connections: 16,
             connect_timeout_secs: 5,
         }
@@ -90,7 +96,32 @@ impl DatabaseConfig {
 
     /// The URL services connect with: `app_url`, or the admin URL as `lacznik_app` on PostgreSQL.
     pub fn app_url(&self, data_dir: &Path) -> Result<SecretString, ConfigError> {
-        if let Some(url) = &self.app_url {
+        self.role_url(
+            data_dir,
+            self.app_url.as_ref(),
+            APP_ROLE,
+            self.app_password.as_ref(),
+        )
+    }
+
+    /// The URL the outbox relay connects with: `relay_url`, or the admin URL as `lacznik_relay`.
+    pub fn relay_url(&self, data_dir: &Path) -> Result<SecretString, ConfigError> {
+        self.role_url(
+            data_dir,
+            self.relay_url.as_ref(),
+            RELAY_ROLE,
+            self.relay_password.as_ref(),
+        )
+    }
+
+    fn role_url(
+        &self,
+        data_dir: &Path,
+        given: Option<&SecretString>,
+        role: &str,
+        password: Option<&SecretString>,
+    ) -> Result<SecretString, ConfigError> {
+        if let Some(url) = given {
             Self::kind_of(url.expose_secret())?;
             return Ok(url.clone());
         }
@@ -100,11 +131,8 @@ impl DatabaseConfig {
         }
         let mut url = url::Url::parse(admin.expose_secret())
             .map_err(|_| ConfigError::Invalid("database.url is not a valid URL".into()))?;
-        let password = self
-            .app_password
-            .as_ref()
-            .map(|p| p.expose_secret().to_owned());
-        url.set_username(APP_ROLE)
+        let password = password.map(|p| p.expose_secret().to_owned());
+        url.set_username(role)
             .and_then(|()| url.set_password(password.as_deref()))
             .map_err(|()| ConfigError::Invalid("database.url cannot carry a user name".into()))?;
         Ok(SecretString::from(url.to_string()))
@@ -126,6 +154,9 @@ impl DatabaseConfig {
 
 /// The role services connect as on PostgreSQL: not owner, not superuser, NOBYPASSRLS.
 pub const APP_ROLE: &str = "lacznik_app";
+/// The role the outbox relay connects as: it reads and marks every office's outbox rows, and
+/// nothing else.
+pub const RELAY_ROLE: &str = "lacznik_relay";
 /// The role that owns the schema; migrations run as it.
 pub const OWNER_ROLE: &str = "lacznik_owner";
 

@@ -1,11 +1,12 @@
 //! Events leave a service through a transactional outbox: the business change and the event it
-//! causes are written in the same transaction, so neither exists without the other. A relay
-//! (the notifications service) later moves unpublished rows on. Office events go to the office's
+//! causes are written in the same transaction, so neither exists without the other. The
+//! [`relay`] later moves unpublished rows to Redis Streams. Office events go to the office's
 //! `outbox_events` (row-level security applies); platform events to `platform_outbox_events`.
 //! Each event carries the W3C trace context of the request that caused it, so the email it
 //! becomes belongs to the same trace as the click.
 
 pub mod email;
+pub mod relay;
 
 use std::collections::HashMap;
 
