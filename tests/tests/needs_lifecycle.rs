@@ -1403,6 +1403,16 @@ async fn the_sweep_announces_reminders_once_and_expires_needs_nobody_took() {
     )
     .await
     .unwrap();
+    // Too late to offer it, even before the sweep notices.
+    let late = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/needs/{unwanted_id}/offers"),
+        Some(json!({"volunteer_ids": [anna]})),
+    )
+    .await;
+    let (status, code) = problem(late).await;
+    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "need_past"));
     let third = sweep(&app).await;
     assert_eq!(third.needs_expired, 1);
     let need = ok_json(

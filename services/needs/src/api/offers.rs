@@ -694,6 +694,15 @@ pub(crate) async fn offer_next(
     }
 }
 
+/// A one-off need that has started, or a recurring one whose period is over: too late to offer.
+fn is_past(n: &need::Model) -> bool {
+    match (n.starts_at, n.period_until) {
+        (Some(starts_at), _) => starts_at <= Utc::now(),
+        (None, Some(until)) => until < lacznik_types::local_time::warsaw(Utc::now()).date(),
+        _ => false,
+    }
+}
+
 /// Places without an assignment or a pending offer.
 async fn open_places(txn: &TenantTxn, found: &need::Model) -> Result<usize, Problem> {
     let filled = assignments::for_need(txn, found.id)
@@ -721,7 +730,7 @@ async fn try_offer_next(
     let Some(found) = needs::get(&txn, need_id).await? else {
         return Ok(());
     };
-    if !found.auto_offer || !NeedStatus::parse(&found.status).takes_offers() {
+    if !found.auto_offer || !NeedStatus::parse(&found.status).takes_offers() || is_past(&found) {
         return Ok(());
     }
     let places = open_places(&txn, &found).await?;
@@ -809,6 +818,12 @@ impl OffersApi {
             return Err(Problem::conflict(
                 "need_not_open",
                 "Propozycje można wysyłać tylko dla otwartej potrzeby.",
+            ));
+        }
+        if is_past(&found) {
+            return Err(Problem::conflict(
+                "need_past",
+                "Termin tej potrzeby już się zaczął albo minął.",
             ));
         }
         let already = asked(&txn, found.id).await?;
