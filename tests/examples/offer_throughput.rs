@@ -7,8 +7,8 @@
 //! the end. Volunteers are written straight into PostgreSQL with `generate_series`, as
 //! `matching_latency` does: active adults who all offer `shopping_household`, with districts,
 //! weekly slots, a data-processing consent and, for every third, an evening booking that no
-//! need overlaps. Needs (`shopping_household`, each for its own beneficiary, a one-off hour at
-//! a time of its own in the coming weeks) are opened through the API, untimed.
+//! need overlaps. Needs (`shopping_household`, each for its own beneficiary, a one-off half
+//! hour at a time of its own in the coming weeks) are opened through the API, untimed.
 //!
 //! Then, across the three offices interleaved, each need is offered to one volunteer of its own
 //! (`POST /api/v1/needs/{need}/offers` as the office's coordinator) and every offer is accepted
@@ -17,11 +17,12 @@
 //! concurrency, a sequential round (the unloaded latency) and the timed round: requests/s and
 //! p50 / p90 / p99 / max from send until the whole answer is read.
 //!
-//! Offer → outbox: the offers handler answers after its transaction commits, so the offer's
-//! latency bounds the time until its rows are committed; the `needs.offer.made` row's
-//! `created_at` (taken by the service just before the insert) minus the client's send time is
-//! the time until the row was written. Last, the accept path's calls to the volunteers service
-//! (contacts, booking) are timed alone, as the needs service makes them.
+//! Offer → outbox, for the offers made one at a time and for the timed ones: the offers handler
+//! answers after its transaction commits, so the offer's latency bounds the time until its rows
+//! are committed; the `needs.offer.made` row's `created_at` (taken by the service just before
+//! the insert) minus the client's send time is the time until the row was written. No outbox
+//! relay runs here: the rows stay unpublished. Last, a short read through the gateway and the
+//! accept path's calls to the volunteers service (contacts, booking) are timed alone.
 //!
 //! Run (release, own target directory):
 //! `CARGO_TARGET_DIR=target/release-bench LACZNIK_TEST_PG=postgres://postgres@127.0.0.1:5432
@@ -369,7 +370,7 @@ async fn office(app: &TestApp, slug: &'static str) -> Office {
 
 /// Volunteers numbered `from + 1 ..= to` of the office: active adults who all offer
 /// `shopping_household`; every third has a booking at 19:00–20:00 UTC some day of the coming
-/// weeks (no need is then).
+/// two weeks (no need is then).
 async fn seed(admin: &DatabaseConnection, office: &Office, from: u32, to: u32) {
     let t = office.tenant.as_uuid();
     let (from, to) = (i32::try_from(from).unwrap(), i32::try_from(to).unwrap());
@@ -429,8 +430,8 @@ FROM generate_series($3::int + 1, $4::int) AS n,
 INSERT INTO volunteer_assignments (tenant_id, id, volunteer_id, need_id, beneficiary_id, title,
     kind, starts_at, ends_at, child_related, adults_only, status, created_by, created_at)
 SELECT v.tenant_id, gen_random_uuid(), v.id, NULL, NULL, 'Zbiórka żywności', 'food_collection',
-    ((current_date + 1 + v.n % 28) + time '19:00') AT TIME ZONE 'UTC',
-    ((current_date + 1 + v.n % 28) + time '20:00') AT TIME ZONE 'UTC',
+    ((current_date + 1 + v.n % 14) + time '19:00') AT TIME ZONE 'UTC',
+    ((current_date + 1 + v.n % 14) + time '20:00') AT TIME ZONE 'UTC',
     false, false, 'booked', NULL, now()
 FROM {numbered} WHERE v.n % 3 = 0
 "#
@@ -486,17 +487,19 @@ async fn open_needs(
         .collect();
     let created = drive(&app.client, app.gateway, beneficiaries, concurrency).await;
     created.expect_all(StatusCode::CREATED, "beneficiaries");
-    // Need i: day 2 + i / 10 from today, 07:00 + i % 10 hours UTC, for an hour — a time of
-    // its own in the office, and never the seeded bookings' evening hour.
+    // Need i: day 2 + i / 20 from today, half an hour from 07:00 + i % 20 half hours UTC — a
+    // time of its own in the office, never the seeded bookings' evening hour, and within 30 days
+    // of them for up to ~500 needs (past day 30 of an engagement the 30-day rule would refuse).
     let today = Utc::now().date_naive();
     let needs: Vec<Call> = created
         .json()
         .iter()
         .enumerate()
         .map(|(i, beneficiary)| {
-            let day = today + Duration::days(2 + i64::try_from(i / 10).unwrap());
-            let hour = 7 + u32::try_from(i % 10).unwrap();
-            let starts_at = day.and_hms_opt(hour, 0, 0).unwrap().and_utc();
+            let day = today + Duration::days(2 + i64::try_from(i / 20).unwrap());
+            let slot = u32::try_from(i % 20).unwrap();
+            let starts_at = day.and_hms_opt(7 + slot / 2, 30 * (slot % 2), 0);
+            let starts_at = starts_at.unwrap().and_utc();
             call(
                 "/api/v1/needs",
                 json!({
@@ -505,7 +508,7 @@ async fn open_needs(
                     "description": "Zakupy spożywcze z listy, do 10 kg, z osiedlowego sklepu.",
                     "beneficiary_id": beneficiary["id"],
                     "district": format!("d{:02}", 1 + i % 12),
-                    "when": {"starts_at": starts_at, "ends_at": starts_at + Duration::hours(1)},
+                    "when": {"starts_at": starts_at, "ends_at": starts_at + Duration::minutes(30)},
                 }),
             )
         })
@@ -596,6 +599,19 @@ async fn offers_written(admin: &DatabaseConnection) -> HashMap<String, i64> {
         )
     })
     .collect()
+}
+
+/// For each offer of `phase`: send → its `needs.offer.made` row written, row written → answer
+/// read, and send → answer read.
+fn to_outbox(phase: &Phase, written: &HashMap<String, i64>) -> [Sample; 3] {
+    let (mut to_row, mut after_row) = (Vec::new(), Vec::new());
+    for (done, answer) in phase.done.iter().zip(phase.json()) {
+        let need = answer[0]["need_id"].as_str().unwrap();
+        let to = (written[need] - done.sent_us) as f64 / 1e3;
+        to_row.push(to);
+        after_row.push(done.ms - to);
+    }
+    [Sample::new(to_row), Sample::new(after_row), phase.sample()]
 }
 
 /// Warm-up at full concurrency, then one at a time, then the timed round, each over the
@@ -876,36 +892,36 @@ async fn main() {
         );
     }
 
-    // Offer → outbox row, for the timed offers.
+    // Offer → outbox row.
     let written = offers_written(&admin).await;
-    let (mut to_row, mut after_row) = (Vec::new(), Vec::new());
-    for (done, answer) in offers.done.iter().zip(offers.json()) {
-        let need = answer[0]["need_id"].as_str().unwrap();
-        let to = (written[need] - done.sent_us) as f64 / 1e3;
-        to_row.push(to);
-        after_row.push(done.ms - to);
-    }
-    let (to_row, after_row, answered) =
-        (Sample::new(to_row), Sample::new(after_row), offers.sample());
     println!(
-        "\noffer → outbox (timed offers, {c} in flight; the service's clock and the client's are \
-         the same machine's)"
+        "\noffer → outbox, p50 / p99 ms (the service's clock and the client's are the same \
+         machine's)"
     );
-    for (label, sample) in [
-        ("send → needs.offer.made row written (created_at)", &to_row),
-        (
-            "row written → answer read (commit, restaff, reply)",
-            &after_row,
-        ),
-        (
-            "send → answer read: the row is committed by then",
-            &answered,
-        ),
-    ] {
+    println!(
+        "  {:<52} {:>15} {:>15}",
+        "",
+        "one at a time",
+        format!("{c} in flight")
+    );
+    let (alone, loaded) = (
+        to_outbox(&offer_seq, &written),
+        to_outbox(&offers, &written),
+    );
+    for (i, label) in [
+        "send → needs.offer.made row written (created_at)",
+        "row written → answer read (commit, restaff, reply)",
+        "send → answer read: the row is committed by then",
+    ]
+    .iter()
+    .enumerate()
+    {
         println!(
-            "  {label:<52} p50 {:>7.2} ms  p99 {:>7.2} ms",
-            sample.at(0.5),
-            sample.at(0.99)
+            "  {label:<52} {:>7.2} / {:>5.2} {:>7.2} / {:>5.2}",
+            alone[i].at(0.5),
+            alone[i].at(0.99),
+            loaded[i].at(0.5),
+            loaded[i].at(0.99)
         );
     }
 
