@@ -1559,3 +1559,38 @@ async fn a_volunteer_checks_in_and_out_and_the_hours_wait_for_approval() {
     .await;
     assert_eq!(need["status"], "fulfilled");
 }
+
+#[tokio::test]
+async fn a_bad_beneficiary_record_is_refused_whole() {
+    let app = kielce().await;
+    let bad = send(
+        &app,
+        Method::POST,
+        "/api/v1/needs/beneficiaries",
+        Some(json!({
+            "first_name": " ", "last_name": "Krawczyk", "phone": "12",
+            "partner_id": uuid::Uuid::now_v7()
+        })),
+    )
+    .await;
+    let body = ok_json(bad, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let mut fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(fields, ["first_name", "partner_id", "phone"]);
+    let listed = ok_json(
+        send(&app, Method::GET, "/api/v1/needs/beneficiaries", None).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(listed, json!([]));
+    // A volunteer's token reads no list of beneficiaries at all.
+    let anna = volunteer(&app, "Anna", "anna@example.pl", "centrum").await;
+    let token = volunteer_token(&app, &anna, "anna@example.pl").await;
+    let refused = as_volunteer(&app, &token, Method::GET, "/api/v1/needs/beneficiaries").await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
