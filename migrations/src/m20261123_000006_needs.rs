@@ -218,6 +218,8 @@ fn definition(table: &'static str) -> TableCreateStatement {
             .col(ColumnDef::new("concern").boolean().not_null())
             .col(uuid_null("recorded_by"))
             .col(at_null("recorded_at"))
+            // JSON list of reminder leads (minutes) already announced.
+            .col(ColumnDef::new("reminders").text().not_null())
             .foreign_key(&mut fk("visits", "assignment_id", "need_assignments"))
             .to_owned(),
         "actions" => t
@@ -302,6 +304,7 @@ impl MigrationTrait for Migration {
             ("need_assignments", "volunteer_id"),
             ("need_assignments", "starts_at"),
             ("visits", "assignment_id"),
+            ("visits", "starts_at"),
             ("shifts", "action_id"),
             ("shift_signups", "shift_id"),
             ("action_tallies", "action_id"),

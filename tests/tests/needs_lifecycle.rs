@@ -1124,6 +1124,33 @@ async fn a_pairing_books_each_visit_and_a_missed_visit_alerts_the_office() {
         .filter(|b| b["status"] == "cancelled")
         .count();
     assert_eq!(cancelled, 1, "the missed visit's time is freed");
+
+    // Each later visit gets its own reminder, once.
+    let third = visits[2]["id"].as_str().unwrap();
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &app.db.admin().await,
+        &format!(
+            "UPDATE visits SET starts_at = now() + interval '60 minutes', \
+             ends_at = now() + interval '150 minutes' WHERE id = '{third}'"
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(sweep(&app).await.reminders, 1);
+    assert_eq!(sweep(&app).await.reminders, 0);
+    let outbox = app.outbox(Some("kielce")).await;
+    let reminder = outbox
+        .iter()
+        .find(|(t, _)| t == "needs.reminder.due")
+        .map(|(_, p)| p)
+        .expect("a reminder");
+    assert_eq!(
+        (
+            reminder["visit_id"].as_str(),
+            reminder["lead_minutes"].as_u64()
+        ),
+        (Some(third), Some(120))
+    );
 }
 
 #[tokio::test]

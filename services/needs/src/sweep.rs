@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use lacznik_http::{Problem, TenantContext};
 use lacznik_tenancy::TenantDb;
 use sea_orm::ActiveValue::Set;
@@ -14,7 +14,7 @@ use sea_orm::IntoActiveModel;
 use crate::Deps;
 use crate::api::needs::{change_status, restaff};
 use crate::api::offers::offer_next;
-use crate::domain::{NeedStatus, OfferStatus};
+use crate::domain::{AssignmentStatus, NeedStatus, OfferStatus};
 use crate::events::{self, OFFER_EXPIRED, REMINDER_DUE};
 use crate::store::{assignments, json_list, needs, offers, to_json};
 
@@ -24,6 +24,45 @@ pub struct Swept {
     pub offers_expired: usize,
     pub reminders: usize,
     pub needs_expired: usize,
+}
+
+/// The reminder lead due for something starting at `starts_at`: the shortest whose window it is
+/// in, unless that one (or a shorter) was announced already.
+fn due_lead(deps: &Deps, starts_at: DateTime<Utc>, now: DateTime<Utc>, sent: &str) -> Option<u32> {
+    let left = (starts_at - now).num_minutes();
+    let lead = deps
+        .settings
+        .reminder_leads
+        .iter()
+        .copied()
+        .filter(|l| i64::from(*l) >= left)
+        .min()?;
+    let sent: Vec<u32> = json_list(sent);
+    (!sent.iter().any(|s| *s <= lead)).then_some(lead)
+}
+
+async fn remind(
+    txn: &lacznik_tenancy::TenantTxn,
+    assignment: uuid::Uuid,
+    visit: Option<uuid::Uuid>,
+    need: uuid::Uuid,
+    volunteer: uuid::Uuid,
+    starts_at: DateTime<Utc>,
+    lead: u32,
+) -> Result<(), Problem> {
+    events::emit(
+        txn,
+        REMINDER_DUE,
+        serde_json::json!({
+            "assignment_id": assignment,
+            "visit_id": visit,
+            "need_id": need,
+            "volunteer_id": volunteer,
+            "starts_at": starts_at,
+            "lead_minutes": lead,
+        }),
+    )
+    .await
 }
 
 /// Runs [`sweep_office`] in every office every `every`, forever.
@@ -95,43 +134,61 @@ pub async fn sweep_office(
         offer_next(db, deps, office, need).await;
     }
 
-    // Reminders: an assignment gets the shortest lead whose window it is in, once; one made
-    // an hour before it starts gets the 2-hour reminder only, not the 24-hour one too.
+    // Reminders: each one-off assignment, and each planned visit of a pairing, gets the shortest
+    // lead whose window it is in, once; one made an hour before it starts gets the 2-hour
+    // reminder only, not the 24-hour one too.
     let txn = db.begin(office.id).await?;
     if let Some(longest) = deps.settings.reminder_leads.first() {
         let until = now + chrono::Duration::minutes(i64::from(*longest));
         for a in assignments::starting_between(&txn, now, until).await? {
-            let left = (a.starts_at - now).num_minutes();
-            let Some(lead) = deps
-                .settings
-                .reminder_leads
-                .iter()
-                .copied()
-                .filter(|l| i64::from(*l) >= left)
-                .min()
-            else {
+            if !assignments::visits(&txn, a.id).await?.is_empty() {
+                continue; // a pairing: its visits are reminded one by one below
+            }
+            let Some(lead) = due_lead(deps, a.starts_at, now, &a.reminders) else {
                 continue;
             };
-            let mut sent: Vec<u32> = json_list(&a.reminders);
-            if sent.iter().any(|s| *s <= lead) {
-                continue;
-            }
-            events::emit(
+            remind(
                 &txn,
-                REMINDER_DUE,
-                serde_json::json!({
-                    "assignment_id": a.id,
-                    "need_id": a.need_id,
-                    "volunteer_id": a.volunteer_id,
-                    "starts_at": a.starts_at,
-                    "lead_minutes": lead,
-                }),
+                a.id,
+                None,
+                a.need_id,
+                a.volunteer_id,
+                a.starts_at,
+                lead,
             )
             .await?;
+            let mut sent: Vec<u32> = json_list(&a.reminders);
             sent.push(lead);
             let mut row = a.into_active_model();
             row.reminders = Set(to_json(&sent));
             assignments::save(&txn, row).await?;
+            swept.reminders += 1;
+        }
+        for v in assignments::visits_starting_between(&txn, now, until).await? {
+            let Some(a) = assignments::get(&txn, v.assignment_id).await? else {
+                continue;
+            };
+            if !AssignmentStatus::parse(&a.status).is_live() {
+                continue;
+            }
+            let Some(lead) = due_lead(deps, v.starts_at, now, &v.reminders) else {
+                continue;
+            };
+            remind(
+                &txn,
+                a.id,
+                Some(v.id),
+                a.need_id,
+                a.volunteer_id,
+                v.starts_at,
+                lead,
+            )
+            .await?;
+            let mut sent: Vec<u32> = json_list(&v.reminders);
+            sent.push(lead);
+            let mut row = v.into_active_model();
+            row.reminders = Set(to_json(&sent));
+            assignments::save_visit(&txn, row).await?;
             swept.reminders += 1;
         }
     }

@@ -124,6 +124,7 @@ pub async fn plan_visits(
                 concern: Set(false),
                 recorded_by: Set(None),
                 recorded_at: Set(None),
+                reminders: Set("[]".to_owned()),
             }),
     )
     .exec(&**txn)
@@ -137,6 +138,21 @@ pub async fn visits(txn: &TenantTxn, assignment: uuid::Uuid) -> Result<Vec<visit
         .filter(visit::Column::TenantId.eq(txn.tenant().as_uuid()))
         .filter(visit::Column::AssignmentId.eq(assignment))
         .order_by_asc(visit::Column::StartsAt)
+        .all(&**txn)
+        .await
+}
+
+/// Planned visits starting between `from` and `until`.
+pub async fn visits_starting_between(
+    txn: &TenantTxn,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<visit::Model>, DbErr> {
+    visit::Entity::find()
+        .filter(visit::Column::TenantId.eq(txn.tenant().as_uuid()))
+        .filter(visit::Column::Status.eq("planned"))
+        .filter(visit::Column::StartsAt.gt(from))
+        .filter(visit::Column::StartsAt.lte(until))
         .all(&**txn)
         .await
 }

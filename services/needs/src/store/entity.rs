@@ -236,6 +236,8 @@ pub mod visit {
         pub concern: bool,
         pub recorded_by: Option<Uuid>,
         pub recorded_at: Option<DateTimeUtc>,
+        /// JSON array of reminder leads (minutes) already announced.
+        pub reminders: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
