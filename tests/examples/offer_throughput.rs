@@ -954,10 +954,6 @@ async fn main() {
     split(&app, &admin, &offices[0], settings.per_office()).await;
     println!("\nload average at the end {}", load());
 
-    accepts.expect_all(StatusCode::OK, "acceptances");
-    assert_eq!(confirmed, accepted, "one confirmation per acceptance");
-    assert_eq!(booked, accepted, "one booking per acceptance");
-
     admin.close().await.ok();
     let name = app.db.name.clone();
     app.stop().await;
@@ -972,4 +968,9 @@ async fn main() {
     )
     .await;
     server.close().await.ok();
+
+    // Checked after the database is gone, so that a failed check does not leave it behind.
+    accepts.expect_all(StatusCode::OK, "acceptances");
+    assert_eq!(confirmed, accepted, "one confirmation per acceptance");
+    assert_eq!(booked, accepted, "one booking per acceptance");
 }
