@@ -25,6 +25,9 @@ const REFUSALS: [&str; 10] = [
     "validation_failed",
 ];
 
+/// The most ids the volunteers service takes in one `/contacts` call.
+const CONTACTS_PER_CALL: usize = 200;
+
 /// How to reach a volunteer.
 #[derive(Clone, Debug, Deserialize)]
 pub struct Contact {
@@ -77,14 +80,21 @@ impl VolunteersClient {
         self.post(office, "/matching", criteria).await
     }
 
-    /// Contact details of `ids` in the office (unknown ids are left out).
+    /// Contact details of `ids` in the office (unknown ids are left out), asked for in
+    /// batches the volunteers service accepts.
     pub async fn contacts(
         &self,
         office: &TenantContext,
         ids: &[uuid::Uuid],
     ) -> Result<Vec<Contact>, Problem> {
-        self.post(office, "/contacts", &serde_json::json!({ "ids": ids }))
-            .await
+        let mut found = Vec::with_capacity(ids.len());
+        for batch in ids.chunks(CONTACTS_PER_CALL) {
+            let part: Vec<Contact> = self
+                .post(office, "/contacts", &serde_json::json!({ "ids": batch }))
+                .await?;
+            found.extend(part);
+        }
+        Ok(found)
     }
 
     /// Books every occurrence for the volunteer, or none (409 naming the rule).

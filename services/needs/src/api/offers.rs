@@ -350,10 +350,14 @@ pub(crate) async fn accept(
         txn.commit().await?;
         return Err(need_filled());
     }
+    // Whom the answer may concern: this volunteer, and those still waiting (told if it fills).
     let offered: Vec<uuid::Uuid> = offers::for_need(&txn, found.id)
         .await?
         .into_iter()
-        .map(|o| o.volunteer_id)
+        .filter(|other| {
+            other.id == o.id || OfferStatus::parse(&other.status) == OfferStatus::Pending
+        })
+        .map(|other| other.volunteer_id)
         .collect();
     txn.commit().await?;
 
