@@ -231,18 +231,28 @@ pub(crate) fn schedule_of(n: &need::Model) -> Option<Schedule> {
     }
 }
 
-/// The need as a coordinator sees it, with its staffing counted.
-pub(crate) async fn view(txn: &TenantTxn, n: need::Model) -> Result<NeedView, Problem> {
-    let assigned = assignments::for_need(txn, n.id)
+/// How many of the need's assignments take a place.
+pub(crate) async fn filled(txn: &TenantTxn, need: uuid::Uuid) -> Result<usize, Problem> {
+    Ok(assignments::for_need(txn, need)
         .await?
         .iter()
         .filter(|a| AssignmentStatus::parse(&a.status).fills_a_place())
-        .count();
-    let pending = offers::for_need(txn, n.id)
+        .count())
+}
+
+/// How many of the need's offers still wait for an answer.
+pub(crate) async fn pending(txn: &TenantTxn, need: uuid::Uuid) -> Result<usize, Problem> {
+    Ok(offers::for_need(txn, need)
         .await?
         .iter()
         .filter(|o| OfferStatus::parse(&o.status) == OfferStatus::Pending)
-        .count();
+        .count())
+}
+
+/// The need as a coordinator sees it, with its staffing counted.
+pub(crate) async fn view(txn: &TenantTxn, n: need::Model) -> Result<NeedView, Problem> {
+    let assigned = filled(txn, n.id).await?;
+    let pending = pending(txn, n.id).await?;
     Ok(view_counted(n, assigned, pending))
 }
 
@@ -435,16 +445,8 @@ pub(crate) async fn restaff(
     found: need::Model,
     by: Option<uuid::Uuid>,
 ) -> Result<need::Model, Problem> {
-    let assigned = assignments::for_need(txn, found.id)
-        .await?
-        .iter()
-        .filter(|a| AssignmentStatus::parse(&a.status).fills_a_place())
-        .count();
-    let pending = offers::for_need(txn, found.id)
-        .await?
-        .iter()
-        .filter(|o| OfferStatus::parse(&o.status) == OfferStatus::Pending)
-        .count();
+    let assigned = filled(txn, found.id).await?;
+    let pending = pending(txn, found.id).await?;
     let wanted = usize::try_from(found.wanted).unwrap_or(1);
     let to = NeedStatus::parse(&found.status).staffing(assigned, wanted, pending);
     change_status(txn, found, to, by, None).await

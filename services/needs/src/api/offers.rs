@@ -17,7 +17,7 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
-use super::needs::{asked, criteria, restaff, schedule_of};
+use super::needs::{asked, criteria, filled, pending, restaff, schedule_of};
 use super::request_email;
 use crate::Deps;
 use crate::domain::{AssignmentStatus, NeedStatus, OfferStatus, Schedule, occurrences};
@@ -433,11 +433,7 @@ pub(crate) async fn accept(
 
 /// Whether every place of the need is taken (or it is closed).
 async fn is_full(txn: &TenantTxn, found: &need::Model) -> Result<bool, Problem> {
-    let filled = assignments::for_need(txn, found.id)
-        .await?
-        .iter()
-        .filter(|a| AssignmentStatus::parse(&a.status).fills_a_place())
-        .count();
+    let filled = filled(txn, found.id).await?;
     Ok(NeedStatus::parse(&found.status).is_closed()
         || filled >= usize::try_from(found.wanted).unwrap_or(1))
 }
@@ -709,16 +705,8 @@ fn is_past(n: &need::Model) -> bool {
 
 /// Places without an assignment or a pending offer.
 async fn open_places(txn: &TenantTxn, found: &need::Model) -> Result<usize, Problem> {
-    let filled = assignments::for_need(txn, found.id)
-        .await?
-        .iter()
-        .filter(|a| AssignmentStatus::parse(&a.status).fills_a_place())
-        .count();
-    let pending = offers::for_need(txn, found.id)
-        .await?
-        .iter()
-        .filter(|o| OfferStatus::parse(&o.status) == OfferStatus::Pending)
-        .count();
+    let filled = filled(txn, found.id).await?;
+    let pending = pending(txn, found.id).await?;
     Ok(usize::try_from(found.wanted)
         .unwrap_or(1)
         .saturating_sub(filled + pending))
