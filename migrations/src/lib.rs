@@ -20,6 +20,8 @@ mod m20261123_000004_volunteer_profile;
 mod m20261123_000005_volunteer_engagement;
 mod m20261123_000006_needs;
 mod m20261123_000007_outbox_relay;
+mod m20261202_000001_notifications;
+mod m20261202_000002_stats;
 mod tenant_table;
 
 pub use tenant_table::{create_tenant_table, drop_tenant_table, tenant_table};
@@ -40,6 +42,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_volunteer_engagement::Migration),
             Box::new(m20261123_000006_needs::Migration),
             Box::new(m20261123_000007_outbox_relay::Migration),
+            Box::new(m20261202_000001_notifications::Migration),
+            Box::new(m20261202_000002_stats::Migration),
         ]
     }
 }
@@ -54,7 +58,7 @@ pub fn migration_names() -> Vec<String> {
 
 /// The source of everything that shapes the schema, so a test template built from an older
 /// version of a migration is noticed even when no migration was added. Add new files here.
-pub const SCHEMA_SOURCES: [&str; 11] = [
+pub const SCHEMA_SOURCES: [&str; 13] = [
     include_str!("lib.rs"),
     include_str!("tenant_table.rs"),
     include_str!("m20261122_000001_create_platform.rs"),
@@ -66,6 +70,8 @@ pub const SCHEMA_SOURCES: [&str; 11] = [
     include_str!("m20261123_000005_volunteer_engagement.rs"),
     include_str!("m20261123_000006_needs.rs"),
     include_str!("m20261123_000007_outbox_relay.rs"),
+    include_str!("m20261202_000001_notifications.rs"),
+    include_str!("m20261202_000002_stats.rs"),
 ];
 
 /// Names of migrations not yet applied, read without DDL rights (services check this at start).

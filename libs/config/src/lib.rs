@@ -12,7 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 /// Names of the tenant-scoped services the gateway routes to, in the order they start.
-pub const SERVICES: [&str; 3] = ["identity", "volunteers", "needs"];
+pub const SERVICES: [&str; 5] = ["identity", "volunteers", "needs", "notifications", "stats"];
 
 /// The whole configuration.
 #[derive(Debug, Default, Deserialize)]
@@ -27,6 +27,9 @@ pub struct Config {
     pub redis: RedisConfig,
     pub volunteers: VolunteersConfig,
     pub needs: NeedsConfig,
+    pub queue: QueueConfig,
+    pub notifications: NotificationsConfig,
+    pub stats: StatsConfig,
     pub data_dir: DataDir,
 }
 
@@ -197,6 +200,8 @@ pub struct ServicesConfig {
     pub identity: ServiceConfig,
     pub volunteers: ServiceConfig,
     pub needs: ServiceConfig,
+    pub notifications: ServiceConfig,
+    pub stats: ServiceConfig,
 }
 
 impl Default for ServicesConfig {
@@ -205,6 +210,8 @@ impl Default for ServicesConfig {
             identity: ServiceConfig::on_port(8081),
             volunteers: ServiceConfig::on_port(8082),
             needs: ServiceConfig::on_port(8083),
+            notifications: ServiceConfig::on_port(8084),
+            stats: ServiceConfig::on_port(8085),
         }
     }
 }
@@ -216,6 +223,8 @@ impl ServicesConfig {
             "identity" => Some(&self.identity),
             "volunteers" => Some(&self.volunteers),
             "needs" => Some(&self.needs),
+            "notifications" => Some(&self.notifications),
+            "stats" => Some(&self.stats),
             _ => None,
         }
     }
@@ -384,6 +393,125 @@ impl Default for NeedsConfig {
         }
     }
 }
+
+/// Events on their way from the outbox to the consumers (notifications, statistics).
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueueConfig {
+    /// Run the outbox relay and the event consumers inside `lacznik serve` when it runs every
+    /// component; `lacznik worker` runs them in any case.
+    pub in_process: bool,
+    /// Milliseconds the relay (or, without Redis, the outbox poller) waits when idle.
+    pub poll_interval_ms: u64,
+    /// Outbox rows moved (or stream entries read) at a time.
+    pub batch: u32,
+    /// Seconds an event or a send job may stay unacknowledged before another worker takes it
+    /// over (XAUTOCLAIM); longer than the slowest send.
+    pub claim_idle_secs: u64,
+    /// Hours events stay in the Redis streams after they were written (for late consumers).
+    pub stream_retention_hours: u64,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        Self {
+            in_process: true,
+            poll_interval_ms: 200,
+            batch: 200,
+            claim_idle_secs: 60,
+            stream_retention_hours: 168,
+        }
+    }
+}
+
+/// Email delivery: where mail goes, how hard to try, and how fast each office may send.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NotificationsConfig {
+    /// SMTP relay: `smtp://host:25` (plain, local relay), `smtp://host:587?tls=required`
+    /// (STARTTLS), `smtps://user:password@host:465` (implicit TLS). Absent → `.eml` files under
+    /// `<data_dir>/mail`.
+    pub smtp_url: Option<SecretString>,
+    /// Open SMTP connections kept per process.
+    pub smtp_pool: u32,
+    /// Seconds to wait for the relay to answer a connection.
+    pub connect_timeout_secs: u64,
+    /// Seconds one whole send may take before it counts as a temporary failure.
+    pub send_timeout_secs: u64,
+    /// Sending loops per process (0: this process sends nothing).
+    pub senders: u32,
+    /// Messages one sending loop has in flight at a time.
+    pub concurrency: u32,
+    /// Attempts before a message is given up and dead-lettered.
+    pub max_attempts: u32,
+    /// The first retry waits about this long; each further one twice as long (with jitter)…
+    pub retry_base_ms: u64,
+    /// …up to this many seconds.
+    pub retry_max_secs: u64,
+    /// Messages one office may send per second (security mail is never held back)…
+    pub tenant_rate_per_sec: u32,
+    /// …with bursts up to this many.
+    pub tenant_burst: u32,
+    /// Key that signs unsubscribe links (secret). Absent → `<data_dir>/keys/links.key`,
+    /// created on first start.
+    pub link_secret: Option<SecretString>,
+    /// Sender of platform mail (for platform and regional admins).
+    pub platform_from_name: String,
+    pub platform_from_address: String,
+    /// Right-hand side of Message-IDs. Absent → the host of `gateway.public_url`.
+    pub message_id_domain: Option<String>,
+    /// Polish local hour at which daily digests go out.
+    pub daily_digest_hour: u32,
+    /// Polish local day (1 = Monday … 7 = Sunday) and the daily hour of the weekly digest of
+    /// open needs.
+    pub weekly_digest_day: u32,
+    /// DKIM signing per office: `[[notifications.dkim]] office = "kielce"`, `domain`,
+    /// `selector`, and `private_key_file` (PEM, RSA or Ed25519).
+    pub dkim: Vec<DkimConfig>,
+}
+
+impl Default for NotificationsConfig {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            smtp_pool: 8,
+            connect_timeout_secs: 10,
+            send_timeout_secs: 30,
+            senders: 1,
+            concurrency: 32,
+            max_attempts: 8,
+            retry_base_ms: 30_000,
+            retry_max_secs: 3600,
+            tenant_rate_per_sec: 50,
+            tenant_burst: 200,
+            link_secret: None,
+            platform_from_name: "Łącznik".into(),
+            platform_from_address: "powiadomienia@lacznik.example".into(),
+            message_id_domain: None,
+            daily_digest_hour: 7,
+            weekly_digest_day: 1,
+            dkim: Vec::new(),
+        }
+    }
+}
+
+/// One office's DKIM key.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DkimConfig {
+    /// The office's slug.
+    pub office: String,
+    /// The signing domain (`d=`), the domain of the office's From address.
+    pub domain: String,
+    /// The selector (`s=`): the key is published at `<selector>._domainkey.<domain>`.
+    pub selector: String,
+    pub private_key_file: PathBuf,
+}
+
+/// Statistics: rollups and the regional comparison.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StatsConfig {}
 
 /// Redis, for rate limits, lockouts and revoked sessions (and later the event streams).
 #[derive(Debug, Deserialize)]

@@ -5,7 +5,9 @@
 //! Each event carries the W3C trace context of the request that caused it, so the email it
 //! becomes belongs to the same trace as the click.
 
+pub mod consumer;
 pub mod email;
+pub mod poller;
 pub mod relay;
 
 use std::collections::HashMap;

@@ -7,6 +7,8 @@
 //! On SQLite (the embedded default) there is no RLS: isolation is the application's scoping
 //! alone — every repository query filters by the transaction's tenant.
 
+pub mod sql;
+
 use std::ops::Deref;
 use std::time::Duration;
 

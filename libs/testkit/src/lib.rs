@@ -121,8 +121,12 @@ impl TestDb {
                 "identity": { "listen": "127.0.0.1:0" },
                 "volunteers": { "listen": "127.0.0.1:0" },
                 "needs": { "listen": "127.0.0.1:0" },
+                "notifications": { "listen": "127.0.0.1:0" },
+                "stats": { "listen": "127.0.0.1:0" },
             },
             "needs": { "sweep_interval_secs": 0 },
+            // The event pipeline runs only in tests that ask for it (`{"queue": {"in_process": true}}`).
+            "queue": { "in_process": false },
         })));
         let figment = figment.merge(Serialized::defaults(overrides));
         Config::from_figment(figment).expect("test configuration")

@@ -27,8 +27,9 @@ use crate::Gateway;
 use crate::headers::copy_end_to_end;
 use crate::resolve::{ResolvedTenant, TenantKey, key_from_request};
 
-/// Services that also serve the platform address (no office): sign-in and office onboarding.
-const PLATFORM_SERVICES: [&str; 1] = ["identity"];
+/// Services that also serve the platform address (no office): sign-in and office onboarding,
+/// and the regional comparison of statistics.
+const PLATFORM_SERVICES: [&str; 2] = ["identity", "stats"];
 
 /// Responses up to this size are buffered; larger or unsized ones are streamed.
 const BUFFERED_RESPONSE_BYTES: u64 = 256 * 1024;

@@ -214,6 +214,16 @@ pub async fn start(
                     signal.clone(),
                 )
             }
+            "notifications" => spawn(
+                listener,
+                lacznik_notifications::endpoint(db, verifier.clone(), tracer),
+                signal.clone(),
+            ),
+            "stats" => spawn(
+                listener,
+                lacznik_stats::endpoint(db, verifier.clone(), tracer),
+                signal.clone(),
+            ),
             other => anyhow::bail!("service `{other}` has no implementation"),
         };
         running.tasks.push(task);

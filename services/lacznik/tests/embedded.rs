@@ -33,6 +33,8 @@ fn lacznik(dir: &PathBuf, port: u16, command: &str) -> Child {
         .env("LACZNIK__SERVICES__IDENTITY__LISTEN", "127.0.0.1:0")
         .env("LACZNIK__SERVICES__VOLUNTEERS__LISTEN", "127.0.0.1:0")
         .env("LACZNIK__SERVICES__NEEDS__LISTEN", "127.0.0.1:0")
+        .env("LACZNIK__SERVICES__NOTIFICATIONS__LISTEN", "127.0.0.1:0")
+        .env("LACZNIK__SERVICES__STATS__LISTEN", "127.0.0.1:0")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .kill_on_drop(true)

@@ -6,7 +6,7 @@ use lacznik_tenancy::ScopedTxn;
 use sea_orm::DbErr;
 use uuid::Uuid;
 
-use super::sql::{Query, get, insert};
+use lacznik_tenancy::sql::{Query, get, insert};
 
 /// One thing that happened.
 pub struct AuditEvent<'a> {

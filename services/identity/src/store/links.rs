@@ -7,8 +7,8 @@ use lacznik_tenancy::{Scope, ScopedTxn};
 use sea_orm::DbErr;
 use uuid::Uuid;
 
-use super::sql::{Query, get, insert};
 use lacznik_auth::secret::{hash_secret, new_secret};
+use lacznik_tenancy::sql::{Query, get, insert};
 
 /// What a one-time link is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

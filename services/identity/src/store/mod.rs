@@ -5,7 +5,6 @@ pub mod audit;
 mod entity;
 pub mod links;
 pub mod sessions;
-mod sql;
 mod tenants;
 pub mod users;
 

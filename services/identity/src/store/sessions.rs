@@ -8,8 +8,8 @@ use lacznik_tenancy::ScopedTxn;
 use sea_orm::DbErr;
 use uuid::Uuid;
 
-use super::sql::{Query, get, insert};
 use lacznik_auth::secret::{hash_secret, new_secret};
+use lacznik_tenancy::sql::{Query, get, insert};
 
 /// Who opens a session, from where.
 pub struct NewSession<'a> {

@@ -8,7 +8,7 @@ use lacznik_types::TenantId;
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use uuid::Uuid;
 
-use super::sql::{Query, get, insert, insert_into};
+use lacznik_tenancy::sql::{Query, get, insert, insert_into};
 
 /// A person with an account.
 #[derive(Clone, Debug)]

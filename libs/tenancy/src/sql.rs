@@ -1,12 +1,13 @@
-//! A small query builder for the identity tables that exist per office and per platform: the
-//! table name comes from the [`Scope`], and office queries add `tenant_id` themselves (on top
-//! of row-level security). Placeholders are numbered in the order values are bound, which both
-//! PostgreSQL and SQLite accept.
+//! A small query builder for tables that exist per office and per platform (identity's
+//! sessions, links, audit log; notifications' deliveries): the table name comes from the
+//! [`Scope`], and office queries add `tenant_id` themselves (on top of row-level security).
+//! Placeholders are numbered in the order values are bound, which both PostgreSQL and SQLite
+//! accept.
 
-use lacznik_tenancy::Scope;
+use crate::Scope;
 use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, Value};
 
-pub(crate) struct Query {
+pub struct Query {
     sql: String,
     values: Vec<Value>,
 }
@@ -63,7 +64,7 @@ impl Query {
 }
 
 /// `INSERT INTO <scope table> (tenant_id?, cols…) VALUES (…)`.
-pub(crate) fn insert(scope: Scope, base: &str, columns: Vec<(&str, Value)>) -> Query {
+pub fn insert(scope: Scope, base: &str, columns: Vec<(&str, Value)>) -> Query {
     let mut columns = columns;
     if let Some(tenant) = scope.tenant() {
         columns.insert(0, ("tenant_id", tenant.as_uuid().into()));
@@ -72,7 +73,7 @@ pub(crate) fn insert(scope: Scope, base: &str, columns: Vec<(&str, Value)>) -> Q
 }
 
 /// `INSERT INTO <table> (cols…) VALUES (…)`.
-pub(crate) fn insert_into(table: &str, columns: Vec<(&str, Value)>) -> Query {
+pub fn insert_into(table: &str, columns: Vec<(&str, Value)>) -> Query {
     let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
     let mut query = Query::new(format!(
         "INSERT INTO {table} ({}) VALUES (",
@@ -88,6 +89,6 @@ pub(crate) fn insert_into(table: &str, columns: Vec<(&str, Value)>) -> Query {
 }
 
 /// A value of a column, named as in the query.
-pub(crate) fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T, DbErr> {
+pub fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T, DbErr> {
     row.try_get::<T>("", column)
 }
