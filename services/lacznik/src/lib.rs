@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod demo;
 mod demo_needs;
+pub mod pipeline;
 mod run;
 pub mod tenants;
 

@@ -31,6 +31,9 @@ enum Command {
         /// One component to run instead of all.
         component: Option<String>,
     },
+    /// Move events from the outbox and consume them (relay, notifications, statistics) without
+    /// serving HTTP; run as many as the mail volume needs.
+    Worker,
     /// Bring the database schema up to date.
     Migrate,
     /// Migrate, create the demo offices (Kielce, Płock, Czechowice-Dziedzice) and serve.
@@ -97,6 +100,12 @@ async fn main() -> anyhow::Result<()> {
     let embedded = config.database.url.is_none();
     match cli.command {
         Command::Migrate => lacznik::migrate(&config).await,
+        Command::Worker => {
+            if embedded {
+                lacznik::migrate(&config).await?;
+            }
+            serve(&config, Component::Worker, &telemetry).await
+        }
         Command::Serve { component } => {
             if embedded {
                 lacznik::migrate(&config).await?;

@@ -23,6 +23,8 @@ pub enum Component {
     All,
     /// One service (or `gateway`) by name.
     One(String),
+    /// No listener: the outbox relay, the event consumers and the mail senders only.
+    Worker,
 }
 
 /// A started platform: the addresses it listens on and a way to stop it.
@@ -33,6 +35,8 @@ pub struct Running {
     pub services: BTreeMap<String, SocketAddr>,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<std::io::Result<()>>>,
+    /// The event pipeline (relay, consumers, senders); each ends when the shutdown is sent.
+    background: Vec<JoinHandle<()>>,
 }
 
 impl Running {
@@ -46,6 +50,9 @@ impl Running {
     pub async fn wait(self) -> anyhow::Result<()> {
         for task in self.tasks {
             task.await.context("server task panicked")??;
+        }
+        for task in self.background {
+            task.await.context("background task panicked")?;
         }
         Ok(())
     }
@@ -81,10 +88,17 @@ pub async fn start(
         services: BTreeMap::new(),
         shutdown,
         tasks: Vec::new(),
+        background: Vec::new(),
     };
     let wanted = |name: &str| match &component {
         Component::All => true,
         Component::One(one) => one == name,
+        Component::Worker => false,
+    };
+    let pipeline = match &component {
+        Component::All => config.queue.in_process,
+        Component::One(_) => false,
+        Component::Worker => true,
     };
     if let Component::One(name) = &component
         && name != "gateway"
@@ -111,7 +125,7 @@ pub async fn start(
     }
 
     let mut upstreams = BTreeMap::new();
-    let needs_db = SERVICES.iter().any(|s| wanted(s));
+    let needs_db = pipeline || SERVICES.iter().any(|s| wanted(s));
     let db = if needs_db {
         Some(connect_app(config).await?)
     } else {
@@ -238,6 +252,15 @@ pub async fn start(
         tracing::info!(service = name, %addr, "service listening");
     }
 
+    if pipeline {
+        let db = db.clone().context("database not connected")?;
+        let transport = crate::pipeline::Transport::from_config(config)?;
+        let handlers = event_handlers(config, &db, &upstreams);
+        running.background =
+            crate::pipeline::start(config, &db, &transport, handlers, &signal).await?;
+        tracing::info!(transport = transport.describe(), "event pipeline running");
+    }
+
     if wanted("gateway") {
         let listener = TcpListener::bind(config.gateway.listen)
             .await
@@ -257,6 +280,15 @@ pub async fn start(
         tracing::info!(%addr, "gateway listening");
     }
     Ok(running)
+}
+
+/// Everything that consumes events in this deployment, each with a consumer group of its own.
+fn event_handlers(
+    _config: &Config,
+    _db: &AppDb,
+    _upstreams: &BTreeMap<String, String>,
+) -> Vec<Arc<dyn lacznik_queue::consumer::Handler>> {
+    Vec::new()
 }
 
 /// The services' connection: SQLite file, or PostgreSQL as the non-owner app role.
