@@ -36,6 +36,7 @@ fn assignment(id: &str) -> Outgoing {
             location: Some("Kielce, Centrum".into()),
             starts_at,
             ends_at: starts_at + chrono::Duration::hours(2),
+            also_starts: Vec::new(),
             organizer_name: "MOPR Kielce".into(),
             organizer_email: "wolontariat@kielce.lacznik.example".into(),
             attendee_name: "Zofia Łękawska".into(),

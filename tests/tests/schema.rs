@@ -8,9 +8,9 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 /// Tables that belong to no office: reference data, the tenant registry itself (the gateway
 /// must read hosts before any tenant is known), people (one account may work for several
-/// offices), and the `platform_…` twins of sessions, links, audit log and outbox used by
-/// platform and regional admins, who act for no office.
-const PLATFORM_TABLES: [&str; 10] = [
+/// offices), and the `platform_…` twins of sessions, links, audit log, outbox and email
+/// deliveries used by platform and regional admins, who act for no office.
+const PLATFORM_TABLES: [&str; 12] = [
     "regions",
     "tenants",
     "tenant_hosts",
@@ -21,6 +21,8 @@ const PLATFORM_TABLES: [&str; 10] = [
     "platform_one_time_tokens",
     "platform_security_events",
     "platform_outbox_events",
+    "platform_deliveries",
+    "platform_delivery_attempts",
 ];
 
 async fn strings(db: &impl ConnectionTrait, sql: &str) -> Vec<String> {

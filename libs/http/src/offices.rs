@@ -20,6 +20,16 @@ pub struct OfficeDetails {
     pub city: String,
     pub phone: String,
     pub email: String,
+    /// e.g. "MOPR Kielce".
+    #[serde(default)]
+    pub short_name: String,
+    /// Who the office's emails come from (display name and address) and where replies go.
+    #[serde(default)]
+    pub mail_from_name: String,
+    #[serde(default)]
+    pub mail_from_address: String,
+    #[serde(default)]
+    pub mail_reply_to: String,
 }
 
 impl OfficeDetails {
@@ -76,6 +86,19 @@ impl OfficeDirectory {
 
     /// The office's details; 503 when the identity service cannot be asked.
     pub async fn get(&self, tenant: TenantId, slug: &str) -> Result<OfficeDetails, Problem> {
+        self.lookup(tenant, ("slug", slug)).await
+    }
+
+    /// The office's details by its id alone (for work that starts from an event).
+    pub async fn get_by_id(&self, tenant: TenantId) -> Result<OfficeDetails, Problem> {
+        self.lookup(tenant, ("id", &tenant.to_string())).await
+    }
+
+    async fn lookup(
+        &self,
+        tenant: TenantId,
+        query: (&str, &str),
+    ) -> Result<OfficeDetails, Problem> {
         if let Ok(cache) = self.cache.lock()
             && let Some((at, details)) = cache.get(&tenant)
             && at.elapsed() < CACHE_FOR
@@ -90,7 +113,7 @@ impl OfficeDirectory {
         let details: OfficeDetails = self
             .client
             .get(format!("{}/internal/v1/tenants/resolve", self.identity_url))
-            .query(&[("slug", slug)])
+            .query(&[query])
             .timeout(Duration::from_secs(3))
             .send()
             .await

@@ -26,6 +26,9 @@ pub struct Invite {
     pub location: Option<String>,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
+    /// Further starts of the same event, each as long as the first (the visits of a long-term
+    /// pairing), as `RDATE`s.
+    pub also_starts: Vec<DateTime<Utc>>,
     pub organizer_name: String,
     pub organizer_email: String,
     pub attendee_name: String,
@@ -101,6 +104,10 @@ impl Invite {
             format!("SUMMARY:{}", text(&self.summary)),
             format!("DESCRIPTION:{}", text(&self.description)),
         ];
+        if !self.also_starts.is_empty() {
+            let dates: Vec<String> = self.also_starts.iter().map(|at| stamp(*at)).collect();
+            lines.push(format!("RDATE:{}", dates.join(",")));
+        }
         if let Some(location) = &self.location {
             lines.push(format!("LOCATION:{}", text(location)));
         }
@@ -155,6 +162,7 @@ mod tests {
             location: Some("Kielce, Centrum".into()),
             starts_at: "2026-11-28T09:00:00Z".parse().unwrap(),
             ends_at: "2026-11-28T11:00:00Z".parse().unwrap(),
+            also_starts: Vec::new(),
             organizer_name: "MOPR Kielce, Centrum Wolontariatu".into(),
             organizer_email: "wolontariat@mopr.kielce.pl".into(),
             attendee_name: "Zofia Łękawska".into(),
@@ -186,6 +194,16 @@ mod tests {
                 "{line} missing in {ics}"
             );
         }
+        let mut weekly = invite(Method::Request);
+        weekly.also_starts = vec![
+            "2026-12-05T09:00:00Z".parse().unwrap(),
+            "2026-12-12T09:00:00Z".parse().unwrap(),
+        ];
+        assert!(
+            weekly
+                .to_ics()
+                .contains("RDATE:20261205T090000Z,20261212T090000Z\r\n")
+        );
         let cancel = invite(Method::Cancel).to_ics();
         assert!(cancel.contains("METHOD:CANCEL\r\n") && cancel.contains("STATUS:CANCELLED\r\n"));
     }

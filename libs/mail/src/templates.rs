@@ -26,6 +26,45 @@ pub struct Request<'a> {
     pub expires_at: Option<DateTime<Utc>>,
     pub data: &'a Value,
     pub office: &'a OfficeCard,
+    /// For mail a person may refuse: the kind's name and the unsubscribe page, shown at the foot.
+    pub unsubscribe: Option<Unsubscribe<'a>>,
+}
+
+/// The foot of a refusable email: what kind of mail this is and where to stop it.
+#[derive(Clone, Copy, Debug)]
+pub struct Unsubscribe<'a> {
+    /// The kind's name in the recipient's language, e.g. „propozycje zadań”.
+    pub label: &'a str,
+    pub url: &'a str,
+}
+
+/// Every template there is.
+pub const TEMPLATES: [&str; 20] = [
+    "offer",
+    "offer_filled",
+    "assignment_confirmed",
+    "assignment_cancelled",
+    "assignment_changed",
+    "visit_alert",
+    "reminder",
+    "password_reset",
+    "login_link",
+    "invitation",
+    "signup_confirmation",
+    "guardian_consent",
+    "certificate_ready",
+    "shift_signup",
+    "agreement_due",
+    "agreement_due_office",
+    "check_expiring",
+    "broadcast",
+    "weekly_digest",
+    "daily_digest",
+];
+
+/// Whether `template` exists.
+pub fn exists(template: &str) -> bool {
+    TEMPLATES.contains(&template)
 }
 
 /// A rendered email.
@@ -255,6 +294,167 @@ fn parts(r: &Request<'_>, lang: Lang) -> Result<Parts, UnknownTemplate> {
             )],
             button: None,
         },
+        "assignment_changed" => {
+            let mut paragraphs = vec![
+                p(format!("Zmienił się termin zadania „{title}”."), format!("The time of “{title}” has changed.")),
+                p(format!("Nowy termin: {when_text}."), format!("New time: {when_text}.")),
+            ];
+            let before = s(d, "previous_when");
+            if !before.is_empty() {
+                paragraphs.push(p(format!("Poprzednio: {before}."), format!("Previously: {before}.")));
+            }
+            paragraphs.push(p(
+                "Zaproszenie w kalendarzu zaktualizuje się samo. Jeśli nowy termin Ci nie pasuje, daj znać koordynatorowi.".into(),
+                "The calendar invitation updates itself. If the new time does not suit you, please tell the coordinator.".into(),
+            ));
+            Parts {
+                subject: p(format!("Zmiana terminu: {title}"), format!("New time: {title}")),
+                greeting,
+                paragraphs,
+                button: Some(p("Szczegóły zadania".into(), "Task details".into())),
+            }
+        }
+        "shift_signup" => {
+            let action = s(d, "action_title");
+            let waitlisted = s(d, "status") == "waitlisted";
+            let mut paragraphs = vec![if waitlisted {
+                p(
+                    format!("Jesteś na liście rezerwowej dyżuru „{action}” ({when_text}). Jeśli zwolni się miejsce, przesuniemy Cię na listę i damy znać."),
+                    format!("You are on the waiting list for the shift of “{action}” ({when_text}). If a place frees up, we will move you up and let you know."),
+                )
+            } else {
+                p(
+                    format!("Jesteś zapisany(-a) na dyżur „{action}”: {when_text}. Zaproszenie do kalendarza jest w załączniku."),
+                    format!("You are signed up for the shift of “{action}”: {when_text}. A calendar invitation is attached."),
+                )
+            }];
+            let place = s(d, "place");
+            if !place.is_empty() {
+                paragraphs.push(p(format!("Miejsce: {place}."), format!("Place: {place}.")));
+            }
+            if !safety.is_empty() {
+                paragraphs.push(p(format!("Ważne dla Twojego bezpieczeństwa: {safety}"), format!("For your safety: {safety}")));
+            }
+            Parts {
+                subject: if waitlisted {
+                    p(format!("Lista rezerwowa: {action}"), format!("Waiting list: {action}"))
+                } else {
+                    p(format!("Zapis na dyżur: {action}"), format!("Shift sign-up: {action}"))
+                },
+                greeting,
+                paragraphs,
+                button: None,
+            }
+        }
+        "agreement_due" => Parts {
+            subject: p("Porozumienie o wolontariacie — potrzebny podpis".into(), "Volunteering agreement — signature needed".into()),
+            greeting,
+            paragraphs: vec![
+                p(
+                    format!("Pomagasz z nami już od {} dni — dziękujemy! Od 31. dnia współpracy ustawa o działalności pożytku publicznego i o wolontariacie wymaga porozumienia na piśmie.", s(d, "days")),
+                    format!("You have been helping us for {} days — thank you! From day 31 the Polish volunteering act requires a written agreement.", s(d, "days")),
+                ),
+                p(
+                    format!("Umów się z koordynatorem na podpisanie porozumienia do {}; bez niego nie będziemy mogli proponować Ci kolejnych zadań po tym dniu.", s(d, "due_on")),
+                    format!("Please arrange to sign the agreement with the coordinator by {}; without it we cannot offer you tasks after that day.", s(d, "due_on")),
+                ),
+            ],
+            button: None,
+        },
+        "agreement_due_office" => Parts {
+            subject: p(format!("Porozumienia do podpisania: {}", s(d, "count")), format!("Agreements to sign: {}", s(d, "count"))),
+            greeting: p("Dzień dobry,".into(), "Hello,".into()),
+            paragraphs: vec![p(
+                format!("Wolontariuszy, których współpraca w ciągu tygodnia przekroczy 30 dni bez podpisanego porozumienia: {}. Lista jest w systemie (porozumienia do podpisania).", s(d, "count")),
+                format!("Volunteers whose engagement passes 30 days within a week without a signed agreement: {}. The list is in the system (agreements due).", s(d, "count")),
+            )],
+            button: None,
+        },
+        "check_expiring" => {
+            let what = match s(d, "check").as_str() {
+                "krk" => p("zaświadczenie o niekaralności (KRK)".into(), "criminal record certificate".into()),
+                "sex_offender_register" => p("sprawdzenie w Rejestrze Sprawców Przestępstw na Tle Seksualnym".into(), "sex offender register check".into()),
+                other => other.to_owned(),
+            };
+            Parts {
+                subject: p("Zbliża się termin ważności sprawdzenia".into(), "A check is about to expire".into()),
+                greeting,
+                paragraphs: vec![
+                    p(
+                        format!("Twoje {what} jest ważne do {}. Bez ważnego sprawdzenia nie będziemy mogli proponować Ci zadań z dziećmi.", s(d, "valid_until")),
+                        format!("Your {what} is valid until {}. Without a valid check we cannot offer you tasks with children.", s(d, "valid_until")),
+                    ),
+                    p("Skontaktuj się z koordynatorem, aby je odnowić.".into(), "Please contact the coordinator to renew it.".into()),
+                ],
+                button: None,
+            }
+        }
+        "broadcast" => {
+            let subject = s(d, "subject");
+            let paragraphs = d["body"]
+                .as_str()
+                .unwrap_or_default()
+                .split("\n\n")
+                .map(|para| para.trim().to_owned())
+                .filter(|para| !para.is_empty())
+                .collect();
+            Parts {
+                subject,
+                greeting,
+                paragraphs,
+                button: None,
+            }
+        }
+        "weekly_digest" => {
+            let needs = d["needs"].as_array().cloned().unwrap_or_default();
+            let mut paragraphs = vec![p(
+                format!("W tym tygodniu {office} szuka wolontariuszy do zadań, które pasują do Ciebie:"),
+                format!("This week {office} is looking for volunteers for tasks that suit you:"),
+            )];
+            for need in &needs {
+                let mut line = format!("• {}", s(need, "title"));
+                let when_need = s(need, "when");
+                if !when_need.is_empty() {
+                    line.push_str(&format!(" — {when_need}"));
+                }
+                let district = s(need, "district");
+                if !district.is_empty() {
+                    line.push_str(&p(format!(" (dzielnica {district})"), format!(" ({district} district)")));
+                }
+                paragraphs.push(line);
+            }
+            paragraphs.push(p(
+                "Chcesz pomóc? Odpowiedz na tę wiadomość albo zadzwoń do koordynatora — zaproponujemy Ci zadanie.".into(),
+                "Would you like to help? Reply to this email or call the coordinator and we will offer you a task.".into(),
+            ));
+            Parts {
+                subject: p(format!("Potrzeby w tym tygodniu: {}", needs.len()), format!("Needs this week: {}", needs.len())),
+                greeting,
+                paragraphs,
+                button: None,
+            }
+        }
+        "daily_digest" => {
+            let items = d["items"].as_array().cloned().unwrap_or_default();
+            let mut paragraphs = vec![p(
+                format!("Wiadomości od {office} z ostatniej doby, zebrane w jedną:"),
+                format!("Messages from {office} of the last day, in one email:"),
+            )];
+            for item in &items {
+                let link = s(item, "link");
+                paragraphs.push(if link.is_empty() {
+                    format!("• {}", s(item, "subject"))
+                } else {
+                    format!("• {} — {link}", s(item, "subject"))
+                });
+            }
+            Parts {
+                subject: p(format!("Podsumowanie dnia: {} wiadomości", items.len()), format!("Daily digest: {} messages", items.len())),
+                greeting,
+                paragraphs,
+                button: None,
+            }
+        }
         other => return Err(UnknownTemplate(other.to_owned())),
     };
     Ok(parts)
@@ -306,13 +506,30 @@ pub fn render(r: &Request<'_>) -> Result<Rendered, UnknownTemplate> {
     text.push_str("-- \n");
     text.push_str(&footer.join("\n"));
     text.push('\n');
+    let unsubscribe = r.unsubscribe.map(|u| {
+        let words = match lang {
+            Lang::Pl => format!(
+                "Dostajesz tę wiadomość, bo masz włączone: {}. Nie chcesz ich dostawać albo wolisz raz dziennie? Zmień to tutaj:",
+                u.label
+            ),
+            Lang::En => format!(
+                "You get this email because you receive: {}. Rather not, or once a day? Change it here:",
+                u.label
+            ),
+        };
+        (words, u.url)
+    });
+    if let Some((words, url)) = &unsubscribe {
+        text.push_str(&format!("\n{words}\n{url}\n"));
+    }
 
-    let mut html = String::from(
-        "<!doctype html><html lang=\"pl\"><head><meta charset=\"utf-8\">\
+    let mut html = format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width\"></head>\
          <body style=\"margin:0;padding:24px;background:#f4f6f8;font-family:Arial,Helvetica,sans-serif;color:#1f2933\">\
          <table role=\"presentation\" width=\"100%\" style=\"max-width:600px;margin:0 auto;background:#ffffff;border-radius:6px\">\
          <tr><td style=\"padding:24px\">",
+        if lang == Lang::En { "en" } else { "pl" }
     );
     html.push_str(&format!(
         "<p style=\"font-size:13px;color:#56616e;margin:0 0 16px\">{}</p>",
@@ -344,7 +561,19 @@ pub fn render(r: &Request<'_>) -> Result<Rendered, UnknownTemplate> {
             .collect::<Vec<_>>()
             .join("<br>"),
     );
-    html.push_str("</p></td></tr></table></body></html>");
+    html.push_str("</p>");
+    if let Some((words, url)) = &unsubscribe {
+        html.push_str(&format!(
+            "<p style=\"font-size:12px;color:#56616e\">{} <a href=\"{}\" style=\"color:#1f5fa8\">{}</a></p>",
+            escape(words),
+            escape(url),
+            match lang {
+                Lang::Pl => "Ustawienia powiadomień",
+                Lang::En => "Notification settings",
+            }
+        ));
+    }
+    html.push_str("</td></tr></table></body></html>");
     Ok(Rendered {
         subject: parts.subject,
         text,
@@ -374,6 +603,7 @@ mod tests {
             expires_at: Some("2026-11-27T11:00:00Z".parse().unwrap()),
             data: &data,
             office: &office(),
+            unsubscribe: None,
         })
         .unwrap()
     }
@@ -424,7 +654,58 @@ mod tests {
             expires_at: None,
             data: &Value::Null,
             office: &office(),
+            unsubscribe: None,
         });
         assert!(unknown.is_err());
+    }
+
+    #[test]
+    fn every_template_renders_in_both_languages_with_the_unsubscribe_foot() {
+        let data = serde_json::json!({
+            "first_name": "Zofia", "need_title": "Zakupy", "when": "sobota, 10:00–12:00",
+            "subject": "Widzisz – Reaguj – Zadzwoń", "body": "Akapit pierwszy.\n\nAkapit drugi.",
+            "needs": [{"title": "Spacer z panem Janem", "when": "wtorek", "district": "Bocianek"}],
+            "items": [{"subject": "Propozycja: Zakupy", "link": "https://x/y"}],
+            "action_title": "Zbiórka żywności", "status": "registered", "days": "24",
+            "due_on": "12.12.2026", "count": "3", "check": "krk", "valid_until": "31.12.2026"
+        });
+        for template in TEMPLATES {
+            for locale in ["pl", "en"] {
+                let mail = render(&Request {
+                    template,
+                    locale,
+                    to_name: "Zofia Łękawska",
+                    link: "https://kielce.lacznik.example/x#token=1",
+                    expires_at: None,
+                    data: &data,
+                    office: &office(),
+                    unsubscribe: Some(Unsubscribe {
+                        label: "propozycje zadań",
+                        url: "https://kielce.lacznik.example/wolontariat/wypisz?token=t",
+                    }),
+                })
+                .unwrap();
+                assert!(!mail.subject.is_empty(), "{template}/{locale}");
+                assert!(
+                    mail.text.contains("wolontariat/wypisz?token=t")
+                        && mail.html.contains("wolontariat/wypisz?token=t"),
+                    "{template}/{locale}"
+                );
+                assert!(mail.html.contains(&format!("lang=\"{locale}\"")));
+            }
+        }
+        let broadcast = render(&Request {
+            template: "broadcast",
+            locale: "pl",
+            to_name: "Zofia Łękawska",
+            link: "",
+            expires_at: None,
+            data: &data,
+            office: &office(),
+            unsubscribe: None,
+        })
+        .unwrap();
+        assert_eq!(broadcast.subject, "Widzisz – Reaguj – Zadzwoń");
+        assert!(broadcast.text.contains("Akapit pierwszy.\n\nAkapit drugi."));
     }
 }

@@ -93,3 +93,15 @@ fn current_traceparent() -> Option<String> {
     });
     carrier.remove("traceparent")
 }
+
+/// Makes `span` part of the trace a `traceparent` names (an event's, a delivery's), so work
+/// done later — a worker's email send — appears in the trace of the click that caused it.
+pub fn continue_trace(span: &tracing::Span, traceparent: Option<&str>) {
+    let Some(traceparent) = traceparent.filter(|t| !t.is_empty()) else {
+        return;
+    };
+    let carrier = HashMap::from([("traceparent".to_owned(), traceparent.to_owned())]);
+    let context =
+        opentelemetry::global::get_text_map_propagator(|propagator| propagator.extract(&carrier));
+    span.set_parent(context);
+}

@@ -8,6 +8,7 @@
 //! server per test.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+pub mod proxy;
 pub mod smtp;
 
 use std::collections::hash_map::DefaultHasher;
@@ -421,6 +422,24 @@ impl TestApp {
         token
     }
 
+    /// A request to office `slug` as its coordinator, with a JSON body if given; the response.
+    pub async fn send(
+        &self,
+        slug: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
+        let request = self.as_coordinator(slug, method, path).await;
+        match body {
+            Some(body) => request.json(&body),
+            None => request,
+        }
+        .send()
+        .await
+        .expect("request")
+    }
+
     /// A request to office `slug` as its coordinator.
     pub async fn as_coordinator(
         &self,
@@ -507,6 +526,36 @@ impl TestApp {
     pub fn service_addr(&self, name: &str) -> SocketAddr {
         self.services[name]
     }
+}
+
+/// Polls `check` until it gives a value, or fails the test after `within` naming `what`.
+pub async fn eventually<T, F, Fut>(within: std::time::Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waited {within:?} for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// The JSON body of `response`, after checking it has `status`.
+pub async fn ok_json(
+    response: reqwest::Response,
+    status: reqwest::StatusCode,
+) -> serde_json::Value {
+    let actual = response.status();
+    let body: serde_json::Value = response.json().await.expect("JSON body");
+    assert_eq!(actual, status, "{body}");
+    body
 }
 
 /// Checks that `response` is a well-formed problem document and returns its status and `code`.

@@ -1,7 +1,9 @@
 //! A real SMTP server for tests, in the test's process: it speaks the protocol lettre speaks
 //! (EHLO, MAIL, RCPT, DATA with dot-unstuffing, RSET, NOOP, QUIT), keeps every message it
-//! accepts, and can be told to answer 4xx (try later), 5xx (refused) or to stop listening, so
-//! tests see what a relay does to the sender. Each test gets its own server on port 0.
+//! accepts, and can be told to answer 4xx (try later), 5xx (refused, for everyone or for some
+//! addresses), to hang after the data without answering, or to stop listening and start again
+//! on the same port, so tests see what a relay does to the sender. Each test gets its own
+//! server on port 0.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -18,6 +20,8 @@ pub enum Answer {
     TryLater,
     /// `550 5.1.1` — no such mailbox.
     Refuse,
+    /// Take the message's data, then never answer (a relay that stalls): nothing is kept.
+    Hang,
 }
 
 /// A message as received.
@@ -29,17 +33,32 @@ pub struct Received {
     pub data: String,
 }
 
+/// Called with every message just before it is acknowledged.
+pub type OnReceive = Box<dyn Fn(&Received) + Send + Sync>;
+
 #[derive(Default)]
 struct State {
     received: Vec<Received>,
     answer: Option<Answer>,
+    /// Recipients refused with 550 whatever `answer` says.
+    refused: Vec<String>,
+    on_receive: Option<Arc<OnReceive>>,
 }
 
 /// A running server.
 pub struct SmtpServer {
     pub addr: SocketAddr,
     state: Arc<Mutex<State>>,
-    task: tokio::task::JoinHandle<()>,
+    task: Mutex<tokio::task::JoinHandle<()>>,
+}
+
+fn listen(listener: TcpListener, state: Arc<Mutex<State>>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut sessions = tokio::task::JoinSet::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            sessions.spawn(session(stream, state.clone()));
+        }
+    })
 }
 
 impl SmtpServer {
@@ -48,13 +67,28 @@ impl SmtpServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind SMTP");
         let addr = listener.local_addr().expect("SMTP address");
         let state = Arc::new(Mutex::new(State::default()));
-        let shared = state.clone();
-        let task = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(session(stream, shared.clone()));
-            }
-        });
+        let task = Mutex::new(listen(listener, state.clone()));
         Self { addr, state, task }
+    }
+
+    /// Listens again on the same port after [`SmtpServer::stop`], keeping what it received.
+    pub async fn restart(&self) {
+        let listener = TcpListener::bind(self.addr).await.expect("bind SMTP again");
+        *self.task.lock().expect("smtp task") = listen(listener, self.state.clone());
+    }
+
+    /// Refuses mail to `address` with `550 5.1.1` from now on.
+    pub fn refuse(&self, address: &str) {
+        self.state
+            .lock()
+            .expect("smtp state")
+            .refused
+            .push(address.to_ascii_lowercase());
+    }
+
+    /// Calls `hook` with every message just before acknowledging it.
+    pub fn on_receive(&self, hook: impl Fn(&Received) + Send + Sync + 'static) {
+        self.state.lock().expect("smtp state").on_receive = Some(Arc::new(Box::new(hook)));
     }
 
     /// `smtp://127.0.0.1:<port>` (plain, as for a local relay).
@@ -89,15 +123,18 @@ impl SmtpServer {
         }
     }
 
-    /// Stops listening (connections are refused until a new server starts).
+    /// Stops listening and drops every open connection (connections are refused until
+    /// [`SmtpServer::restart`]).
     pub fn stop(&self) {
-        self.task.abort();
+        self.task.lock().expect("smtp task").abort();
     }
 }
 
 impl Drop for SmtpServer {
     fn drop(&mut self) {
-        self.task.abort();
+        if let Ok(task) = self.task.lock() {
+            task.abort();
+        }
     }
 }
 
@@ -122,12 +159,10 @@ async fn session(stream: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
         }
         let command = line.trim_end().to_owned();
         let upper = command.to_ascii_uppercase();
-        let answer = state
+        let (answer, refused) = state
             .lock()
-            .map(|s| s.answer)
-            .ok()
-            .flatten()
-            .unwrap_or(Answer::Accept);
+            .map(|s| (s.answer.unwrap_or(Answer::Accept), s.refused.clone()))
+            .unwrap_or((Answer::Accept, Vec::new()));
         let response = if upper.starts_with("EHLO") {
             "250-testkit\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 PIPELINING".to_owned()
         } else if upper.starts_with("HELO") || upper.starts_with("NOOP") {
@@ -140,8 +175,16 @@ async fn session(stream: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
             from = command[10..].trim().to_owned();
             "250 OK".to_owned()
         } else if upper.starts_with("RCPT TO:") {
-            match answer {
-                Answer::Accept => {
+            let address = command[8..]
+                .trim()
+                .trim_matches(['<', '>'])
+                .to_ascii_lowercase();
+            match if refused.contains(&address) {
+                Answer::Refuse
+            } else {
+                answer
+            } {
+                Answer::Accept | Answer::Hang => {
                     to.push(command[8..].trim().to_owned());
                     "250 OK".to_owned()
                 }
@@ -172,12 +215,22 @@ async fn session(stream: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
                     // Dot-stuffing (RFC 5321 §4.5.2).
                     data.push_str(line.strip_prefix('.').unwrap_or(&line));
                 }
+                if answer == Answer::Hang {
+                    // Hold the connection without a word until the client gives up.
+                    let _ = lines.read_line(&mut line).await;
+                    std::future::pending::<()>().await;
+                }
+                let message = Received {
+                    from: std::mem::take(&mut from),
+                    to: std::mem::take(&mut to),
+                    data,
+                };
+                let hook = state.lock().ok().and_then(|s| s.on_receive.clone());
+                if let Some(hook) = hook {
+                    hook(&message);
+                }
                 if let Ok(mut s) = state.lock() {
-                    s.received.push(Received {
-                        from: std::mem::take(&mut from),
-                        to: std::mem::take(&mut to),
-                        data,
-                    });
+                    s.received.push(message);
                 }
                 "250 OK queued".to_owned()
             }

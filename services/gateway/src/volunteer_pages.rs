@@ -1,7 +1,9 @@
 //! The public volunteer pages of an office, served at its address under `/wolontariat/…`: the
 //! sign-up form, the page behind the confirmation link in the sign-up email, the page behind
-//! the link a minor's parent or guardian gets to give consent, and the page behind an offer's
-//! link where the volunteer accepts or declines it. They are static: the catalogue,
+//! the link a minor's parent or guardian gets to give consent, the page behind an offer's
+//! link where the volunteer accepts or declines it, and the notification settings behind the
+//! unsubscribe link of every email (whose one-click POST, RFC 8058, goes on to the
+//! notifications service). They are static: the catalogue,
 //! the office's card and every answer come from the office's API through the page's script, and
 //! a link's secret stays in the URL fragment, which the browser never sends to a server.
 //!
@@ -25,7 +27,7 @@ const STYLE: &str = "text/css; charset=utf-8";
 /// Everything served, by path under the office's address. Pages refer to the script and the
 /// style sheet relatively, so they work both at `<office host>/wolontariat/…` and at
 /// `/t/<office>/wolontariat/…`.
-const FILES: [(&str, &str, &str); 6] = [
+const FILES: [(&str, &str, &str); 8] = [
     (
         "/wolontariat/zgloszenie",
         include_str!("volunteer_pages/zgloszenie.html"),
@@ -45,6 +47,16 @@ const FILES: [(&str, &str, &str); 6] = [
         "/wolontariat/oferta",
         include_str!("volunteer_pages/oferta.html"),
         HTML,
+    ),
+    (
+        "/wolontariat/wypisz",
+        include_str!("volunteer_pages/wypisz.html"),
+        HTML,
+    ),
+    (
+        "/wolontariat/wypisz.js",
+        include_str!("volunteer_pages/wypisz.js"),
+        SCRIPT,
     ),
     (
         "/wolontariat/wolontariat.js",
@@ -82,12 +94,33 @@ pub(crate) fn serve(path: &str) -> Option<Response> {
     Some(response)
 }
 
+/// Where a mail provider's one-click unsubscribe (a POST to the link in `List-Unsubscribe`)
+/// is answered.
+const UNSUBSCRIBE_PAGE: &str = "/wolontariat/wypisz";
+const UNSUBSCRIBE_API: &str = "/api/v1/notifications/unsubscribe";
+
 /// Wraps the proxy: a `GET` of one of the files, at an office that may be served, is answered
-/// here; everything else goes on to `next`.
-pub(crate) async fn in_front_of<E>(next: Arc<E>, req: Request) -> poem::Result<Response>
+/// here; a `POST` to the unsubscribe page goes on as a call of the notifications API;
+/// everything else goes on to `next` unchanged.
+pub(crate) async fn in_front_of<E>(next: Arc<E>, mut req: Request) -> poem::Result<Response>
 where
     E: Endpoint<Output = Response>,
 {
+    if req.method() == Method::POST
+        && let Some(office_prefix) = req.uri().path().strip_suffix(UNSUBSCRIBE_PAGE)
+        && (office_prefix.is_empty() || office_prefix.starts_with("/t/"))
+    {
+        let query = req
+            .uri()
+            .query()
+            .map(|q| format!("?{q}"))
+            .unwrap_or_default();
+        let target = format!("{office_prefix}{UNSUBSCRIBE_API}{query}");
+        if let Ok(uri) = target.parse() {
+            *req.uri_mut() = uri;
+        }
+        return next.call(req).await;
+    }
     // Cheap checks first: this runs in front of every proxied request.
     if req.method() == Method::GET
         && req.uri().path().contains("/wolontariat/")

@@ -123,3 +123,30 @@ pub fn until_stopped(
         }
     })
 }
+
+/// Starts the mail senders (`notifications.senders` of them) and the housekeeping loop.
+pub fn start_mail(
+    config: &Config,
+    n: &Arc<lacznik_notifications::Notifications>,
+    transport: &Transport,
+    stop: &watch::Receiver<bool>,
+) -> Vec<JoinHandle<()>> {
+    let mut tasks = Vec::new();
+    for i in 0..config.notifications.senders {
+        let consumer = format!("{}-sender-{i}", consumer_name());
+        tasks.push(tokio::spawn(lacznik_notifications::sender::run(
+            n.clone(),
+            consumer,
+            stop.clone(),
+        )));
+    }
+    if config.notifications.senders > 0 {
+        tasks.push(tokio::spawn(lacznik_notifications::housekeeping::run(
+            n.clone(),
+            Duration::from_secs(30),
+            matches!(transport, Transport::InProcess),
+            stop.clone(),
+        )));
+    }
+    tasks
+}

@@ -131,6 +131,8 @@ pub async fn start(
     } else {
         None
     };
+    // The notifications service's state, shared by its API and its senders in this process.
+    let mut built: Option<Arc<lacznik_notifications::Notifications>> = None;
     for name in SERVICES {
         let Some(settings) = config.services.get(name) else {
             continue;
@@ -192,19 +194,13 @@ pub async fn start(
                 )
             }
             "needs" => {
-                let upstream = |name: &str, port: u16| {
-                    upstreams
-                        .get(name)
-                        .cloned()
-                        .unwrap_or_else(|| format!("http://127.0.0.1:{port}"))
-                };
                 let deps = lacznik_needs::Deps {
                     settings: lacznik_needs::settings::NeedsSettings::from_config(config),
                     volunteers: Arc::new(lacznik_needs::volunteers::VolunteersClient::new(
-                        &upstream("volunteers", 8082),
+                        &upstream(config, &upstreams, "volunteers"),
                     )),
                     offices: Arc::new(lacznik_http::offices::OfficeDirectory::new(&upstream(
-                        "identity", 8081,
+                        config, &upstreams, "identity",
                     ))),
                 };
                 let every = config.needs.sweep_interval_secs;
@@ -228,11 +224,14 @@ pub async fn start(
                     signal.clone(),
                 )
             }
-            "notifications" => spawn(
-                listener,
-                lacznik_notifications::endpoint(db, verifier.clone(), tracer),
-                signal.clone(),
-            ),
+            "notifications" => {
+                let n = notifications(config, &db, &upstreams, &mut built)?;
+                spawn(
+                    listener,
+                    lacznik_notifications::endpoint(db, verifier.clone(), n, tracer),
+                    signal.clone(),
+                )
+            }
             "stats" => spawn(
                 listener,
                 lacznik_stats::endpoint(db, verifier.clone(), tracer),
@@ -255,9 +254,13 @@ pub async fn start(
     if pipeline {
         let db = db.clone().context("database not connected")?;
         let transport = crate::pipeline::Transport::from_config(config)?;
-        let handlers = event_handlers(config, &db, &upstreams);
+        let n = notifications(config, &db, &upstreams, &mut built)?;
+        let handlers = event_handlers(config, &db, &n);
         running.background =
             crate::pipeline::start(config, &db, &transport, handlers, &signal).await?;
+        running
+            .background
+            .extend(crate::pipeline::start_mail(config, &n, &transport, &signal));
         tracing::info!(transport = transport.describe(), "event pipeline running");
     }
 
@@ -286,9 +289,49 @@ pub async fn start(
 fn event_handlers(
     _config: &Config,
     _db: &AppDb,
-    _upstreams: &BTreeMap<String, String>,
+    notifications: &Arc<lacznik_notifications::Notifications>,
 ) -> Vec<Arc<dyn lacznik_queue::consumer::Handler>> {
-    Vec::new()
+    vec![Arc::new(lacznik_notifications::ingest::Ingest(
+        notifications.clone(),
+    ))]
+}
+
+/// Where a service is reached: started in this process, or as configured.
+fn upstream(config: &Config, upstreams: &BTreeMap<String, String>, name: &str) -> String {
+    upstreams.get(name).cloned().unwrap_or_else(|| {
+        config
+            .services
+            .get(name)
+            .map_or_else(String::new, lacznik_config::ServiceConfig::base_url)
+    })
+}
+
+/// The notifications service's state, built once per process.
+fn notifications(
+    config: &Config,
+    db: &AppDb,
+    upstreams: &BTreeMap<String, String>,
+    built: &mut Option<Arc<lacznik_notifications::Notifications>>,
+) -> anyhow::Result<Arc<lacznik_notifications::Notifications>> {
+    if let Some(n) = built {
+        return Ok(n.clone());
+    }
+    let redis = match crate::pipeline::Transport::from_config(config)? {
+        crate::pipeline::Transport::Streams { redis, prefix } => Some((redis, prefix)),
+        crate::pipeline::Transport::InProcess => None,
+    };
+    let n = lacznik_notifications::build(
+        config,
+        db,
+        &lacznik_notifications::Upstreams {
+            identity: upstream(config, upstreams, "identity"),
+            volunteers: upstream(config, upstreams, "volunteers"),
+            needs: upstream(config, upstreams, "needs"),
+        },
+        redis,
+    )?;
+    *built = Some(n.clone());
+    Ok(n)
 }
 
 /// The services' connection: SQLite file, or PostgreSQL as the non-owner app role.

@@ -49,10 +49,15 @@ pub fn endpoint(
 ) -> impl Endpoint<Output = Response> {
     let spec = openapi();
     let spec_json = spec.spec_endpoint();
+    let internal = OpenApiService::new(api::InternalApi, "internal", "v1");
     let routes = Route::new()
         .nest_no_strip(
             "/api/v1/needs",
             spec.with(lacznik_http::tenant::RequireTenant),
+        )
+        .nest_no_strip(
+            "/internal/v1/needs",
+            internal.with(lacznik_http::tenant::RequireTenant),
         )
         .at("/openapi.json", spec_json)
         .data(db.tenant_db())

@@ -15,22 +15,24 @@ pub struct InternalApi;
 
 #[OpenApi]
 impl InternalApi {
-    /// Finds the office by slug or by one of its extra hosts.
+    /// Finds the office by slug, by one of its extra hosts, or by id.
     #[oai(path = "/tenants/resolve", method = "get")]
     async fn resolve(
         &self,
         db: Data<&PlatformDb>,
         slug: Query<Option<String>>,
         host: Query<Option<String>>,
+        id: Query<Option<uuid::Uuid>>,
     ) -> Result<Json<TenantRecord>, Problem> {
-        let found = match (slug.0, host.0) {
-            (Some(slug), None) => store::find_by_slug(&db, &slug).await?,
-            (None, Some(host)) => store::find_by_host(&db, &host).await?,
+        let found = match (slug.0, host.0, id.0) {
+            (Some(slug), None, None) => store::find_by_slug(&db, &slug).await?,
+            (None, Some(host), None) => store::find_by_host(&db, &host).await?,
+            (None, None, Some(id)) => store::find_by_id(&db, id).await?,
             _ => {
                 return Err(Problem::new(
                     StatusCode::BAD_REQUEST,
                     "invalid_query",
-                    "Podaj dokładnie jeden z parametrów slug lub host",
+                    "Podaj dokładnie jeden z parametrów slug, host lub id",
                 ));
             }
         };

@@ -10,6 +10,6 @@ pub mod users;
 
 pub use lacznik_auth::secret::hash_secret;
 pub use tenants::{
-    NewTenant, StoreError, TenantRecord, TenantStatus, create_tenant, find_by_host, find_by_slug,
-    list_tenants, set_status,
+    NewTenant, StoreError, TenantRecord, TenantStatus, create_tenant, find_by_host, find_by_id,
+    find_by_slug, list_tenants, set_status,
 };

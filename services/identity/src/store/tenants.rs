@@ -174,6 +174,17 @@ pub async fn find_by_slug(
     }
 }
 
+/// The office with this id.
+pub async fn find_by_id(
+    db: &PlatformDb,
+    id: uuid::Uuid,
+) -> Result<Option<TenantRecord>, sea_orm::DbErr> {
+    match tenant::Entity::find_by_id(id).one(db.conn()).await? {
+        Some(model) => Ok(Some(with_hosts(db, model).await?)),
+        None => Ok(None),
+    }
+}
+
 pub async fn find_by_host(
     db: &PlatformDb,
     host: &str,

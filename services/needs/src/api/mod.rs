@@ -3,6 +3,7 @@
 mod actions;
 pub(crate) mod assignments;
 pub(crate) mod beneficiaries;
+mod internal;
 pub(crate) mod needs;
 pub(crate) mod offers;
 pub(crate) mod partners;
@@ -18,6 +19,7 @@ use lacznik_tenancy::TenantTxn;
 pub use actions::ActionsApi;
 pub use assignments::AssignmentsApi;
 pub use beneficiaries::BeneficiariesApi;
+pub use internal::InternalApi;
 pub use needs::NeedsApi;
 pub use offers::OffersApi;
 pub use partners::PartnersApi;

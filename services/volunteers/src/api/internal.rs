@@ -58,6 +58,42 @@ pub struct CompletionInput {
     pub confirmed_by: Option<uuid::Uuid>,
 }
 
+/// Whom an office's message is for: its active volunteers, optionally only those who help
+/// with some kinds or in some districts.
+#[derive(Debug, Object)]
+pub struct AudienceInput {
+    /// Kinds of help (catalogue codes); empty = any.
+    #[oai(default)]
+    pub kinds: Vec<String>,
+    /// Districts (the office's codes); empty = any. A volunteer who named no district counts as
+    /// available anywhere.
+    #[oai(default)]
+    pub districts: Vec<String>,
+    /// Continue after this volunteer (the previous page's `next`).
+    pub after: Option<uuid::Uuid>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+    pub limit: u64,
+}
+
+/// A member of an audience.
+#[derive(Debug, Clone, Object)]
+pub struct AudienceMember {
+    pub id: uuid::Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub kinds: Vec<String>,
+    pub districts: Vec<String>,
+}
+
+/// One page of an audience.
+#[derive(Debug, Object)]
+pub struct AudiencePage {
+    pub items: Vec<AudienceMember>,
+    /// Where the next page starts; absent on the last page.
+    pub next: Option<uuid::Uuid>,
+}
+
 pub struct InternalApi;
 
 #[OpenApi(prefix_path = "/internal/v1/volunteers")]
@@ -71,6 +107,49 @@ impl InternalApi {
         body: Json<MatchingInput>,
     ) -> Result<Json<MatchingResult>, Problem> {
         rank_volunteers(&db, &tenant, body.0).await.map(Json)
+    }
+
+    /// The office's active volunteers matching the filter, a page at a time (broadcasts and
+    /// the weekly digest of the notifications service).
+    #[oai(path = "/audience", method = "post")]
+    async fn audience(
+        &self,
+        db: Data<&TenantDb>,
+        tenant: Data<&TenantContext>,
+        body: Json<AudienceInput>,
+    ) -> Result<Json<AudiencePage>, Problem> {
+        let input = body.0;
+        let txn = db.begin(tenant.id).await?;
+        let page = store::page(
+            &txn,
+            input.after,
+            Some(crate::domain::VolunteerStatus::Active),
+            input.limit,
+        )
+        .await
+        .map_err(store_problem)?;
+        txn.commit().await?;
+        let limit = usize::try_from(input.limit).unwrap_or(1000);
+        let next = (page.len() > limit).then(|| page[limit - 1].id);
+        let items = page
+            .into_iter()
+            .take(limit)
+            .map(|v| AudienceMember {
+                id: v.id,
+                first_name: v.first_name,
+                last_name: v.last_name,
+                email: v.email,
+                kinds: store::json_list(&v.kinds),
+                districts: store::json_list(&v.districts),
+            })
+            .filter(|m| {
+                (input.kinds.is_empty() || m.kinds.iter().any(|k| input.kinds.contains(k)))
+                    && (input.districts.is_empty()
+                        || m.districts.is_empty()
+                        || m.districts.iter().any(|d| input.districts.contains(d)))
+            })
+            .collect();
+        Ok(Json(AudiencePage { items, next }))
     }
 
     /// Names and addresses of the given volunteers (unknown ids are left out).

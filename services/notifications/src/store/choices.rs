@@ -1,0 +1,186 @@
+//! What people chose about their mail (per kind: each message, a daily digest, or none) and
+//! the addresses mail must not go to (hard bounces, or a coordinator's decision). Addresses are
+//! kept lower-case.
+
+use chrono::{DateTime, Utc};
+use lacznik_tenancy::sql::{Query, get};
+use lacznik_types::TenantId;
+use sea_orm::ConnectionTrait;
+use sea_orm::DbErr;
+use uuid::Uuid;
+
+use crate::kinds::{Category, Frequency};
+
+/// Appends `(<placeholders…>)` for `values`.
+fn in_list(mut query: Query, values: &[String]) -> Query {
+    query = query.sql(" (");
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            query = query.sql(", ");
+        }
+        query = query.bind(value.clone());
+    }
+    query.sql(")")
+}
+
+/// Every choice made for `addresses`: (address, category, frequency).
+pub async fn preferences_of(
+    conn: &impl ConnectionTrait,
+    tenant: TenantId,
+    addresses: &[String],
+) -> Result<Vec<(String, Category, Frequency)>, DbErr> {
+    if addresses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = Query::new(
+        "SELECT address, category, frequency FROM notification_preferences WHERE tenant_id = ",
+    )
+    .bind(tenant.as_uuid())
+    .sql(" AND address IN");
+    let rows = in_list(query, addresses).all(conn).await?;
+    let mut found = Vec::with_capacity(rows.len());
+    for row in rows {
+        let category: String = get(&row, "category")?;
+        let frequency: String = get(&row, "frequency")?;
+        if let (Some(category), Some(frequency)) =
+            (Category::parse(&category), Frequency::parse(&frequency))
+        {
+            found.push((get(&row, "address")?, category, frequency));
+        }
+    }
+    Ok(found)
+}
+
+/// Sets how often `address` wants `category`.
+pub async fn set_preference(
+    conn: &impl ConnectionTrait,
+    tenant: TenantId,
+    address: &str,
+    category: Category,
+    frequency: Frequency,
+    changed_by: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    Query::new(
+        "INSERT INTO notification_preferences (tenant_id, id, address, category, frequency, \
+         updated_at, changed_by) VALUES (",
+    )
+    .bind(tenant.as_uuid())
+    .sql(", ")
+    .bind(Uuid::now_v7())
+    .sql(", ")
+    .bind(address.to_lowercase())
+    .sql(", ")
+    .bind(category.as_str())
+    .sql(", ")
+    .bind(frequency.as_str())
+    .sql(", ")
+    .bind(now)
+    .sql(", ")
+    .bind(changed_by.to_owned())
+    .sql(
+        ") ON CONFLICT (tenant_id, address, category) DO UPDATE SET \
+         frequency = excluded.frequency, updated_at = excluded.updated_at, \
+         changed_by = excluded.changed_by",
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The suppressed ones among `addresses`.
+pub async fn suppressed_among(
+    conn: &impl ConnectionTrait,
+    tenant: TenantId,
+    addresses: &[String],
+) -> Result<Vec<String>, DbErr> {
+    if addresses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = Query::new("SELECT address FROM suppressions WHERE tenant_id = ")
+        .bind(tenant.as_uuid())
+        .sql(" AND address IN");
+    in_list(query, addresses)
+        .all(conn)
+        .await?
+        .iter()
+        .map(|row| get(row, "address"))
+        .collect()
+}
+
+/// Stops mail to `address` (kept if it was already suppressed).
+pub async fn suppress(
+    conn: &impl ConnectionTrait,
+    tenant: TenantId,
+    address: &str,
+    reason: &str,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    Query::new(
+        "INSERT INTO suppressions (tenant_id, id, address, reason, detail, created_at) VALUES (",
+    )
+    .bind(tenant.as_uuid())
+    .sql(", ")
+    .bind(Uuid::now_v7())
+    .sql(", ")
+    .bind(address.to_lowercase())
+    .sql(", ")
+    .bind(reason.to_owned())
+    .sql(", ")
+    .bind(detail.to_owned())
+    .sql(", ")
+    .bind(now)
+    .sql(") ON CONFLICT (tenant_id, address) DO NOTHING")
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A suppressed address.
+#[derive(Clone, Debug)]
+pub struct Suppression {
+    pub address: String,
+    pub reason: String,
+    pub detail: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The office's suppressed addresses, newest first.
+pub async fn suppressions(
+    conn: &impl ConnectionTrait,
+    tenant: TenantId,
+    limit: u64,
+) -> Result<Vec<Suppression>, DbErr> {
+    Query::new("SELECT address, reason, detail, created_at FROM suppressions WHERE tenant_id = ")
+        .bind(tenant.as_uuid())
+        .sql(" ORDER BY created_at DESC LIMIT ")
+        .bind(i64::try_from(limit).unwrap_or(100))
+        .all(conn)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(Suppression {
+                address: get(row, "address")?,
+                reason: get(row, "reason")?,
+                detail: get(row, "detail")?,
+                created_at: get(row, "created_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Lets mail go to `address` again; whether it was suppressed.
+pub async fn unsuppress(
+    conn: &impl ConnectionTrait,
+    tenant: TenantId,
+    address: &str,
+) -> Result<bool, DbErr> {
+    let removed = Query::new("DELETE FROM suppressions WHERE tenant_id = ")
+        .bind(tenant.as_uuid())
+        .sql(" AND address = ")
+        .bind(address.to_lowercase())
+        .execute(conn)
+        .await?;
+    Ok(removed > 0)
+}
