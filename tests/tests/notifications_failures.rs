@@ -227,7 +227,7 @@ async fn a_sender_killed_between_send_and_ack_loses_nothing_and_repeats_nothing(
     })
     .await;
     // …and A's abandoned jobs were taken over and acknowledged (found sent, not sent again).
-    let mut redis = redis::Client::open(redis_url())
+    let redis = redis::Client::open(redis_url())
         .unwrap()
         .get_multiplexed_async_connection()
         .await
@@ -241,18 +241,13 @@ async fn a_sender_killed_between_send_and_ack_loses_nothing_and_repeats_nothing(
         let mut redis = redis.clone();
         let stream = stream.clone();
         async move {
-            let pending: (
-                i64,
-                Option<String>,
-                Option<String>,
-                Option<Vec<(String, String)>>,
-            ) = redis::cmd("XPENDING")
+            let pending: redis::streams::StreamPendingReply = redis::cmd("XPENDING")
                 .arg(&stream)
                 .arg("senders")
                 .query_async(&mut redis)
                 .await
                 .unwrap();
-            (pending.0 == 0).then_some(())
+            (pending.count() == 0).then_some(())
         }
     })
     .await;

@@ -113,7 +113,10 @@ impl TestDb {
     /// [`TestDb::config`] with some settings replaced, e.g. `{"limits": {"account_failures": 3}}`.
     pub fn config_with(&self, overrides: serde_json::Value) -> Config {
         use secrecy::ExposeSecret;
+        // Anything written to files (mail in `.eml`, keys) goes to a directory of this test's.
+        let data_dir = std::env::temp_dir().join(&self.name);
         let figment = Figment::new().merge(Serialized::defaults(serde_json::json!({
+            "data_dir": data_dir,
             "auth": { "signing_key": self.signing_key.expose_secret() },
             "redis": { "url": redis_url(), "key_prefix": format!("lacznik:test:{}:", self.name) },
             "database": { "url": self.admin_url(), "max_connections": 8 },
@@ -128,6 +131,7 @@ impl TestDb {
             "needs": { "sweep_interval_secs": 0 },
             // The event pipeline runs only in tests that ask for it (`{"queue": {"in_process": true}}`).
             "queue": { "in_process": false },
+            "notifications": { "link_secret": format!("links-{}", self.name) },
         })));
         let figment = figment.merge(Serialized::defaults(overrides));
         Config::from_figment(figment).expect("test configuration")
