@@ -669,3 +669,188 @@ async fn bad_input_gets_a_problem_and_writes_nothing() {
         .unwrap();
     assert_eq!(problem(refused).await.0, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn notices_repeated_every_day_are_mailed_once_and_reminders_reach_the_volunteer() {
+    let smtp = SmtpServer::start().await;
+    let app = platform(&smtp, json!({})).await;
+    let (volunteer, beneficiary) = office(&app, "kielce", "lucja@example.pl").await;
+
+    // Booked work reaching day 26 of the engagement, and no signed agreement.
+    for days in [2, 25] {
+        let start = (Utc::now() + chrono::Duration::days(days))
+            .date_naive()
+            .and_hms_opt(14, 0, 0)
+            .unwrap()
+            .and_utc();
+        ok_json(
+            app.send(
+                "kielce",
+                Method::POST,
+                &format!("/api/v1/volunteers/{volunteer}/assignments"),
+                Some(json!({"title": "Odwiedziny", "kind": "senior_company",
+                            "starts_at": start, "ends_at": start + chrono::Duration::hours(2)})),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+    // A criminal-record check that runs out in ten days.
+    let checked_on = Utc::now().date_naive() - chrono::Duration::days(355);
+    ok_json(
+        app.send(
+            "kielce",
+            Method::POST,
+            &format!("/api/v1/volunteers/{volunteer}/checks"),
+            Some(json!({"kind": "criminal_record", "checked_on": checked_on})),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+
+    // The daily job, run twice (two days, or two replicas).
+    let tenant = lacznik_identity::store::find_by_slug(&app.db.app().await.platform_db(), "kielce")
+        .await
+        .unwrap()
+        .unwrap();
+    let office = lacznik_http::offices::OfficeDirectory::new(&format!(
+        "http://{}",
+        app.service_addr("identity")
+    ));
+    let id = lacznik_types::TenantId::from_uuid(tenant.id);
+    let details = office.get(id, "kielce").await.unwrap();
+    let tenants = app.db.app().await.tenant_db();
+    for _ in 0..2 {
+        let sent = lacznik_volunteers::notices::send_in_office(&tenants, id, &details)
+            .await
+            .unwrap();
+        assert_eq!(sent, 3, "to the volunteer twice, to the office once");
+    }
+    let agreement = wait_for_mail(
+        &smtp,
+        "lucja@example.pl",
+        "Porozumienie",
+        Duration::from_secs(20),
+    )
+    .await;
+    assert!(
+        parse(&agreement)
+            .body_text(0)
+            .unwrap()
+            .contains("Od 31. dnia współpracy")
+    );
+    let check = wait_for_mail(
+        &smtp,
+        "lucja@example.pl",
+        "Zbliża się termin",
+        Duration::from_secs(20),
+    )
+    .await;
+    assert!(
+        parse(&check)
+            .body_text(0)
+            .unwrap()
+            .contains("zaświadczenie o niekaralności (KRK)")
+    );
+    wait_for_mail(
+        &smtp,
+        "wolontariat@kielce.example",
+        "Porozumienia do podpisania: 1",
+        Duration::from_secs(20),
+    )
+    .await;
+
+    // A reminder before an assignment, from the needs service's clock: help in five hours.
+    let starts = (Utc::now() + chrono::Duration::hours(5))
+        .format("%Y-%m-%dT%H:%M:00Z")
+        .to_string();
+    let ends = (Utc::now() + chrono::Duration::hours(6))
+        .format("%Y-%m-%dT%H:%M:00Z")
+        .to_string();
+    let need = ok_json(
+        app.send(
+            "kielce",
+            Method::POST,
+            "/api/v1/needs",
+            Some(json!({
+                "kind": "senior_company", "title": "Spacer z panią Heleną",
+                "description": "Spacer do parku.", "beneficiary_id": beneficiary,
+                "district": "centrum", "when": {"starts_at": starts, "ends_at": ends},
+            })),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    ok_json(
+        app.send(
+            "kielce",
+            Method::POST,
+            &format!("/api/v1/needs/{}/offers", need["id"].as_str().unwrap()),
+            Some(json!({ "volunteer_ids": [volunteer] })),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let offer_mail = wait_for_mail(
+        &smtp,
+        "lucja@example.pl",
+        "Propozycja:",
+        Duration::from_secs(20),
+    )
+    .await;
+    ok_json(
+        app.at(
+            "kielce",
+            Method::POST,
+            "/api/v1/needs/offer-links/acceptance",
+        )
+        .json(&json!({ "token": secret_in(&offer_mail) }))
+        .send()
+        .await
+        .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let deps = lacznik_needs::Deps {
+        settings: lacznik_needs::settings::NeedsSettings::from_config(&app.db.config()),
+        volunteers: std::sync::Arc::new(lacznik_needs::volunteers::VolunteersClient::new(
+            &format!("http://{}", app.service_addr("volunteers")),
+        )),
+        offices: std::sync::Arc::new(office),
+    };
+    let context = lacznik_http::TenantContext {
+        id,
+        slug: "kielce".into(),
+    };
+    let swept = lacznik_needs::sweep::sweep_office(&tenants, &deps, &context)
+        .await
+        .unwrap();
+    assert_eq!(swept.reminders, 1, "{need}");
+    let reminder = wait_for_mail(
+        &smtp,
+        "lucja@example.pl",
+        "Przypomnienie:",
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(subject(&reminder), "Przypomnienie: Spacer z panią Heleną");
+
+    let settled = eventually(Duration::from_secs(10), "every email settled", || async {
+        let all = log(&app, "kielce", "").await;
+        all.iter().all(|d| d["status"] == "sent").then_some(all)
+    })
+    .await;
+    let count = |template: &str| settled.iter().filter(|d| d["template"] == template).count();
+    assert_eq!(
+        (
+            count("agreement_due"),
+            count("check_expiring"),
+            count("agreement_due_office")
+        ),
+        (1, 1, 1)
+    );
+}

@@ -94,8 +94,13 @@ struct Parts {
     button: Option<String>,
 }
 
+/// A template value as text: a string as it is (trimmed), a number in figures.
 fn s(data: &Value, key: &str) -> String {
-    data[key].as_str().unwrap_or_default().trim().to_owned()
+    match &data[key] {
+        Value::String(text) => text.trim().to_owned(),
+        Value::Number(number) => number.to_string(),
+        _ => String::new(),
+    }
 }
 
 fn when(at: Option<DateTime<Utc>>, lang: Lang) -> String {
@@ -372,7 +377,7 @@ fn parts(r: &Request<'_>, lang: Lang) -> Result<Parts, UnknownTemplate> {
         },
         "check_expiring" => {
             let what = match s(d, "check").as_str() {
-                "krk" => p("zaświadczenie o niekaralności (KRK)".into(), "criminal record certificate".into()),
+                "criminal_record" => p("zaświadczenie o niekaralności (KRK)".into(), "criminal record certificate".into()),
                 "sex_offender_register" => p("sprawdzenie w Rejestrze Sprawców Przestępstw na Tle Seksualnym".into(), "sex offender register check".into()),
                 other => other.to_owned(),
             };
@@ -667,7 +672,7 @@ mod tests {
             "needs": [{"title": "Spacer z panem Janem", "when": "wtorek", "district": "Bocianek"}],
             "items": [{"subject": "Propozycja: Zakupy", "link": "https://x/y"}],
             "action_title": "Zbiórka żywności", "status": "registered", "days": "24",
-            "due_on": "12.12.2026", "count": "3", "check": "krk", "valid_until": "31.12.2026"
+            "due_on": "12.12.2026", "count": "3", "check": "criminal_record", "valid_until": "31.12.2026"
         });
         for template in TEMPLATES {
             for locale in ["pl", "en"] {

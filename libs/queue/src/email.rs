@@ -25,6 +25,10 @@ pub struct EmailRequested {
     pub office: Option<OfficeSender>,
     /// Extra template values.
     pub data: serde_json::Value,
+    /// For notices a producer may repeat (a daily job): the notifications service sends at most
+    /// one email per key and recipient, however many requests carry it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dedupe_key: Option<String>,
 }
 
 /// Who an office's emails come from.

@@ -1,6 +1,6 @@
 //! The needs service's clock: offers time out (and, with auto-offer, pass to the next
-//! candidate), reminders fall due (handed to notifications as events), and needs whose time
-//! has passed unfilled expire. Runs in every office on an interval; each step in an office is
+//! candidate), reminders fall due (an event, and an email to the volunteer through the
+//! notifications service), and needs whose time has passed unfilled expire. Runs in every office on an interval; each step in an office is
 //! its own transaction, and calls to the volunteers service happen between them.
 
 use std::time::Duration;
@@ -14,9 +14,12 @@ use sea_orm::IntoActiveModel;
 use crate::Deps;
 use crate::api::needs::{change_status, restaff};
 use crate::api::offers::offer_next;
+use crate::api::request_email;
+use crate::domain::Schedule;
 use crate::domain::{AssignmentStatus, NeedStatus, OfferStatus};
 use crate::events::{self, OFFER_EXPIRED, REMINDER_DUE};
 use crate::store::{assignments, json_list, needs, offers, to_json};
+use crate::volunteers::Contact;
 
 /// What one pass did in an office.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -41,25 +44,64 @@ fn due_lead(deps: &Deps, starts_at: DateTime<Utc>, now: DateTime<Utc>, sent: &st
     (!sent.iter().any(|s| *s <= lead)).then_some(lead)
 }
 
-async fn remind(
-    txn: &lacznik_tenancy::TenantTxn,
+/// What a reminder is about.
+struct Due {
     assignment: uuid::Uuid,
     visit: Option<uuid::Uuid>,
     need: uuid::Uuid,
     volunteer: uuid::Uuid,
     starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
     lead: u32,
+}
+
+/// Publishes `needs.reminder.due` and asks for the reminder email to the volunteer.
+async fn remind(
+    txn: &lacznik_tenancy::TenantTxn,
+    due: &Due,
+    contacts: &[Contact],
 ) -> Result<(), Problem> {
     events::emit(
         txn,
         REMINDER_DUE,
         serde_json::json!({
-            "assignment_id": assignment,
-            "visit_id": visit,
-            "need_id": need,
-            "volunteer_id": volunteer,
-            "starts_at": starts_at,
-            "lead_minutes": lead,
+            "assignment_id": due.assignment,
+            "visit_id": due.visit,
+            "need_id": due.need,
+            "volunteer_id": due.volunteer,
+            "starts_at": due.starts_at,
+            "lead_minutes": due.lead,
+        }),
+    )
+    .await?;
+    let (Some(contact), Some(need)) = (
+        contacts.iter().find(|c| c.id == due.volunteer),
+        needs::get(txn, due.need).await?,
+    ) else {
+        return Ok(());
+    };
+    let when = Schedule::Once {
+        starts_at: due.starts_at,
+        ends_at: due.ends_at,
+    }
+    .describe();
+    request_email(
+        txn,
+        "reminder",
+        (
+            &contact.email,
+            &format!("{} {}", contact.first_name, contact.last_name),
+        ),
+        String::new(),
+        None,
+        serde_json::json!({
+            "first_name": contact.first_name,
+            "assignment_id": due.assignment,
+            "visit_id": due.visit,
+            "need_title": need.title,
+            "when": when,
+            "starts_at": due.starts_at,
+            "lead_minutes": due.lead,
         }),
     )
     .await
@@ -136,10 +178,38 @@ pub async fn sweep_office(
 
     // Reminders: each one-off assignment, and each planned visit of a pairing, gets the shortest
     // lead whose window it is in, once; one made an hour before it starts gets the 2-hour
-    // reminder only, not the 24-hour one too.
-    let txn = db.begin(office.id).await?;
+    // reminder only, not the 24-hour one too. The volunteers' addresses are read first, outside
+    // any transaction of ours.
     if let Some(longest) = deps.settings.reminder_leads.first() {
         let until = now + chrono::Duration::minutes(i64::from(*longest));
+        let txn = db.begin(office.id).await?;
+        let mut volunteers: Vec<uuid::Uuid> = assignments::starting_between(&txn, now, until)
+            .await?
+            .iter()
+            .map(|a| a.volunteer_id)
+            .collect();
+        for v in assignments::visits_starting_between(&txn, now, until).await? {
+            if let Some(a) = assignments::get(&txn, v.assignment_id).await? {
+                volunteers.push(a.volunteer_id);
+            }
+        }
+        txn.commit().await?;
+        volunteers.sort();
+        volunteers.dedup();
+        let contacts = if volunteers.is_empty() {
+            Vec::new()
+        } else {
+            match deps.volunteers.contacts(office, &volunteers).await {
+                Ok(contacts) => contacts,
+                Err(problem) => {
+                    // The events still go; the emails wait for no one — they would come too late.
+                    tracing::warn!(code = problem.code, "reminders without emails this pass");
+                    Vec::new()
+                }
+            }
+        };
+
+        let txn = db.begin(office.id).await?;
         for a in assignments::starting_between(&txn, now, until).await? {
             if !assignments::visits(&txn, a.id).await?.is_empty() {
                 continue; // a pairing: its visits are reminded one by one below
@@ -147,16 +217,16 @@ pub async fn sweep_office(
             let Some(lead) = due_lead(deps, a.starts_at, now, &a.reminders) else {
                 continue;
             };
-            remind(
-                &txn,
-                a.id,
-                None,
-                a.need_id,
-                a.volunteer_id,
-                a.starts_at,
+            let due = Due {
+                assignment: a.id,
+                visit: None,
+                need: a.need_id,
+                volunteer: a.volunteer_id,
+                starts_at: a.starts_at,
+                ends_at: a.ends_at,
                 lead,
-            )
-            .await?;
+            };
+            remind(&txn, &due, &contacts).await?;
             let mut sent: Vec<u32> = json_list(&a.reminders);
             sent.push(lead);
             let mut row = a.into_active_model();
@@ -174,16 +244,16 @@ pub async fn sweep_office(
             let Some(lead) = due_lead(deps, v.starts_at, now, &v.reminders) else {
                 continue;
             };
-            remind(
-                &txn,
-                a.id,
-                Some(v.id),
-                a.need_id,
-                a.volunteer_id,
-                v.starts_at,
+            let due = Due {
+                assignment: a.id,
+                visit: Some(v.id),
+                need: a.need_id,
+                volunteer: a.volunteer_id,
+                starts_at: v.starts_at,
+                ends_at: v.ends_at,
                 lead,
-            )
-            .await?;
+            };
+            remind(&txn, &due, &contacts).await?;
             let mut sent: Vec<u32> = json_list(&v.reminders);
             sent.push(lead);
             let mut row = v.into_active_model();
@@ -191,8 +261,8 @@ pub async fn sweep_office(
             assignments::save_visit(&txn, row).await?;
             swept.reminders += 1;
         }
+        txn.commit().await?;
     }
-    txn.commit().await?;
 
     // Needs whose time passed with nobody assigned.
     let today = lacznik_types::local_time::warsaw(now).date();

@@ -11,11 +11,10 @@ use lacznik_http::{TENANT_ID_HEADER, TENANT_SLUG_HEADER, TenantContext};
 use lacznik_mail::templates;
 use lacznik_tenancy::Scope;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::Notifications;
-use crate::ingest::message_id;
+use crate::ingest::{message_id, stable_event_id};
 use crate::kinds::{Category, Frequency};
 use crate::render;
 use crate::store::choices;
@@ -30,16 +29,6 @@ pub enum DigestError {
     Call(#[from] reqwest::Error),
     #[error("office details unavailable")]
     Office,
-}
-
-/// A stable id for "the digest `kind` of office `tenant` for `period`".
-pub fn digest_event(kind: &str, scope: Scope, period: &str) -> Uuid {
-    let mut hash = Sha256::new();
-    hash.update(format!("{kind}|{:?}|{period}", scope.tenant()).as_bytes());
-    let digest = hash.finalize();
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    uuid::Builder::from_custom_bytes(bytes).into_uuid()
 }
 
 /// Sends each person with held mail in `office` one email listing it; returns how many digests.
@@ -59,7 +48,7 @@ pub async fn daily(
     for d in held {
         by_recipient.entry(d.recipient.clone()).or_default().push(d);
     }
-    let event_id = digest_event("daily", scope, &day.to_string());
+    let event_id = stable_event_id("daily", scope, &day.to_string());
     let brand = render::branding(n, scope, &serde_json::Value::Null)
         .await
         .map_err(|_| DigestError::Office)?;
@@ -181,7 +170,7 @@ pub async fn weekly(
     if open.is_empty() {
         return Ok(0);
     }
-    let event_id = digest_event("weekly", scope, week);
+    let event_id = stable_event_id("weekly", scope, week);
     let mut made = 0;
     let mut after: Option<Uuid> = None;
     loop {

@@ -47,6 +47,16 @@ impl Handler for Ingest {
     }
 }
 
+/// A stable id for "the `kind` mail of this office keyed `key`" (a day's digest, a notice a
+/// producer repeats): used as a delivery's event id, so it is recorded once per recipient.
+pub fn stable_event_id(kind: &str, scope: Scope, key: &str) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{kind}|{:?}|{key}", scope.tenant()).as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
 /// `<id>@<domain>`: the Message-ID of a delivery, the same on every attempt.
 pub fn message_id(id: Uuid, domain: &str) -> String {
     format!("{id}@{domain}")
@@ -76,9 +86,14 @@ pub fn plan(domain: &str, event: &Delivered) -> NewDelivery {
         "en" => "en",
         _ => "pl",
     };
+    let scope = event.tenant.map_or(Scope::Platform, Scope::Office);
+    let event_id = match p["dedupe_key"].as_str().filter(|k| !k.is_empty()) {
+        Some(key) => stable_event_id("dedupe", scope, key),
+        None => event.id,
+    };
     NewDelivery {
         id,
-        event_id: event.id,
+        event_id,
         recipient: address.unwrap_or_else(|| truncate(&raw_to.to_lowercase(), 254)),
         recipient_name: truncate(&text("to_name"), 200),
         locale: locale.to_owned(),
@@ -130,6 +145,19 @@ mod tests {
         assert_eq!((d.category, d.tier), ("offers", 1));
         assert_eq!(d.message_id, format!("{}@lacznik.example", d.id));
         assert_eq!(d.event_id, e.id);
+    }
+
+    #[test]
+    fn a_repeated_notice_with_a_dedupe_key_has_one_event_id() {
+        let notice = || {
+            event(serde_json::json!({
+                "template": "check_expiring", "to": "a@example.pl",
+                "dedupe_key": "check_expiring:1:2026-12-31"
+            }))
+        };
+        let (first, second) = (notice(), notice());
+        assert_ne!(first.id, second.id);
+        assert_eq!(plan("x", &first).event_id, plan("x", &second).event_id);
     }
 
     #[test]

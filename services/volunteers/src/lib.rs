@@ -5,6 +5,7 @@
 pub mod api;
 pub mod domain;
 pub mod events;
+pub mod notices;
 pub mod retention;
 pub mod settings;
 pub mod store;

@@ -1,5 +1,6 @@
-//! The retention rule: personal data of volunteers who ended more than the configured number
-//! of days ago is erased (anonymised) by a job that runs in every office.
+//! The daily job of every office: the retention rule — personal data of volunteers who ended
+//! more than the configured number of days ago is erased (anonymised) — and the day's notices
+//! (agreements due, clearances running out; see [`crate::notices`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,6 +44,14 @@ pub async fn apply(
             tracing::info!(%tenant, erased = n, "retention: personal data erased");
         }
         erased += n;
+        match offices.get(tenant, &office.slug).await {
+            Ok(details) => match crate::notices::send_in_office(db, tenant, &details).await {
+                Ok(sent) if sent > 0 => tracing::info!(%tenant, sent, "notices requested"),
+                Ok(_) => {}
+                Err(problem) => tracing::warn!(%tenant, code = problem.code, "notices failed"),
+            },
+            Err(problem) => tracing::warn!(%tenant, code = problem.code, "notices: office unknown"),
+        }
     }
     Ok(erased)
 }

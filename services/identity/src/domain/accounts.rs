@@ -726,6 +726,7 @@ impl Identity {
                     expires_at: Some(expires_at),
                     office: self.sender(office).await?,
                     data: serde_json::json!({}),
+                    dedupe_key: None,
                 },
             },
         )
@@ -887,6 +888,7 @@ impl Identity {
                     expires_at: Some(expires_at),
                     office: self.sender(Some(office)).await?,
                     data: serde_json::json!({ "role": role.as_str(), "invited_by": inviter_name }),
+                    dedupe_key: None,
                 },
             },
         )

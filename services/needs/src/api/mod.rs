@@ -71,6 +71,7 @@ pub(crate) async fn request_email(
                 expires_at,
                 office: None,
                 data,
+                dedupe_key: None,
             },
         },
     )

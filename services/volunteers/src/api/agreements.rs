@@ -420,62 +420,67 @@ impl AgreementsApi {
     ) -> Result<Json<Vec<DueLine>>, Problem> {
         auth.0.require_coordinator()?;
         let txn = db.begin(tenant.id).await?;
-        let booked = assignments::all_current(&txn)
-            .await
-            .map_err(store_problem)?;
-        let signed = agreements::all(&txn).await.map_err(store_problem)?;
-        let mut spans: HashMap<uuid::Uuid, (NaiveDate, NaiveDate)> = HashMap::new();
-        for a in &booked {
-            let span = spans
-                .entry(a.volunteer_id)
-                .or_insert((a.starts_at.date_naive(), a.ends_at.date_naive()));
-            span.0 = span.0.min(a.starts_at.date_naive());
-            span.1 = span.1.max(a.ends_at.date_naive());
-        }
-        let today = today();
-        let mut lines = Vec::new();
-        for (volunteer_id, (since, last)) in spans {
-            let reaches_day = engagement_day(since, last);
-            let state = if reaches_day > WRITTEN_AGREEMENT_AFTER_DAYS {
-                AgreementDue::Overdue
-            } else if reaches_day > WRITTEN_AGREEMENT_AFTER_DAYS - AGREEMENT_WARNING_DAYS {
-                AgreementDue::Approaching
-            } else {
-                continue;
-            };
-            let covered = signed.iter().any(|a| {
-                a.volunteer_id == volunteer_id
-                    && AgreementSpan {
-                        starts_on: a.starts_on,
-                        ends_on: a.ends_on,
-                        signed_on: a.signed_on,
-                    }
-                    .covers(today, since.max(a.starts_on), last)
-            });
-            if covered {
-                continue;
-            }
-            let Some(v) = crate::store::get(&txn, VolunteerId::from_uuid(volunteer_id))
-                .await
-                .map_err(store_problem)?
-            else {
-                continue;
-            };
-            if VolunteerStatus::parse(&v.status) != VolunteerStatus::Active {
-                continue;
-            }
-            lines.push(DueLine {
-                volunteer_id,
-                name: format!("{} {}", v.first_name, v.last_name),
-                engaged_since: since,
-                reaches_day,
-                state,
-            });
-        }
+        let lines = due_lines(&txn).await?;
         txn.commit().await?;
-        lines.sort_by_key(|l| std::cmp::Reverse(l.reaches_day));
         Ok(Json(lines))
     }
+}
+
+/// Active volunteers within a week of day 30 of their engagement (or past it) without a signed
+/// agreement covering the work booked, furthest first.
+pub(crate) async fn due_lines(txn: &lacznik_tenancy::TenantTxn) -> Result<Vec<DueLine>, Problem> {
+    let booked = assignments::all_current(txn).await.map_err(store_problem)?;
+    let signed = agreements::all(txn).await.map_err(store_problem)?;
+    let mut spans: HashMap<uuid::Uuid, (NaiveDate, NaiveDate)> = HashMap::new();
+    for a in &booked {
+        let span = spans
+            .entry(a.volunteer_id)
+            .or_insert((a.starts_at.date_naive(), a.ends_at.date_naive()));
+        span.0 = span.0.min(a.starts_at.date_naive());
+        span.1 = span.1.max(a.ends_at.date_naive());
+    }
+    let today = today();
+    let mut lines = Vec::new();
+    for (volunteer_id, (since, last)) in spans {
+        let reaches_day = engagement_day(since, last);
+        let state = if reaches_day > WRITTEN_AGREEMENT_AFTER_DAYS {
+            AgreementDue::Overdue
+        } else if reaches_day > WRITTEN_AGREEMENT_AFTER_DAYS - AGREEMENT_WARNING_DAYS {
+            AgreementDue::Approaching
+        } else {
+            continue;
+        };
+        let covered = signed.iter().any(|a| {
+            a.volunteer_id == volunteer_id
+                && AgreementSpan {
+                    starts_on: a.starts_on,
+                    ends_on: a.ends_on,
+                    signed_on: a.signed_on,
+                }
+                .covers(today, since.max(a.starts_on), last)
+        });
+        if covered {
+            continue;
+        }
+        let Some(v) = crate::store::get(txn, VolunteerId::from_uuid(volunteer_id))
+            .await
+            .map_err(store_problem)?
+        else {
+            continue;
+        };
+        if VolunteerStatus::parse(&v.status) != VolunteerStatus::Active {
+            continue;
+        }
+        lines.push(DueLine {
+            volunteer_id,
+            name: format!("{} {}", v.first_name, v.last_name),
+            engaged_since: since,
+            reaches_day,
+            state,
+        });
+    }
+    lines.sort_by_key(|l| std::cmp::Reverse(l.reaches_day));
+    Ok(lines)
 }
 
 async fn find(

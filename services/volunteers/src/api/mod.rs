@@ -1,7 +1,7 @@
 //! HTTP API of the volunteers service.
 
 mod absences;
-mod agreements;
+pub(crate) mod agreements;
 mod assignments;
 mod catalogue;
 mod certificates;
@@ -12,7 +12,7 @@ mod internal;
 mod matching;
 mod privacy;
 mod signup;
-mod volunteers;
+pub(crate) mod volunteers;
 
 pub use absences::{Absence, AbsencesApi};
 pub use agreements::{AgreementDue, AgreementView, AgreementsApi, DueLine, TemplateView};

@@ -159,6 +159,7 @@ pub(crate) async fn request_email(
                 expires_at: Some(expires_at),
                 office: None,
                 data,
+                dedupe_key: None,
             },
         },
     )

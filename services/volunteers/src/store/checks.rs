@@ -49,3 +49,17 @@ pub async fn list(
         .all(&**txn)
         .await?)
 }
+
+/// The office's clearances whose validity ends between `from` and `until` (inclusive).
+pub async fn expiring(
+    txn: &TenantTxn,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> Result<Vec<check::Model>, StoreError> {
+    Ok(check::Entity::find()
+        .filter(check::Column::TenantId.eq(txn.tenant().as_uuid()))
+        .filter(check::Column::ValidUntil.between(from, until))
+        .order_by_asc(check::Column::ValidUntil)
+        .all(&**txn)
+        .await?)
+}

@@ -13,6 +13,8 @@ use super::plan::require_shift;
 use super::rules::{Person, PersonInput, check_person, day_of, is_minor};
 use super::wire::{Signup, SignupCancelled, SignupInput};
 use crate::Deps;
+use crate::api::request_email;
+use crate::domain::Schedule;
 use crate::events::{SHIFT_CHECKED_IN, SHIFT_SIGNED_UP, SHIFT_SIGNUP_CANCELLED, emit};
 use crate::store::actions::{self, NewSignup, SignupStatus, shift, signup};
 use crate::volunteers::Contact;
@@ -224,8 +226,46 @@ pub(super) async fn sign_up(
         .next()
         .ok_or_else(|| Problem::internal(&"a sign-up was not placed"))?;
     announce(&txn, &shift, &signup, person.minor).await?;
+    if let Some(c) = &contact {
+        confirm_by_email(&txn, c, &shift, &signup).await?;
+    }
     txn.commit().await?;
     Ok(Signup::new(signup, &shift))
+}
+
+/// Tells a volunteer they are on the shift (with a calendar invitation) or on its waitlist.
+async fn confirm_by_email(
+    txn: &TenantTxn,
+    c: &Contact,
+    shift: &shift::Model,
+    signup: &signup::Model,
+) -> Result<(), Problem> {
+    let Some(action) = actions::action(txn, shift.action_id).await? else {
+        return Ok(());
+    };
+    let when = Schedule::Once {
+        starts_at: shift.starts_at,
+        ends_at: shift.ends_at,
+    }
+    .describe();
+    request_email(
+        txn,
+        "shift_signup",
+        (&c.email, &format!("{} {}", c.first_name, c.last_name)),
+        String::new(),
+        None,
+        json!({
+            "first_name": c.first_name,
+            "signup_id": signup.id,
+            "action_title": action.title,
+            "status": signup.status,
+            "when": when,
+            "starts_at": shift.starts_at,
+            "ends_at": shift.ends_at,
+            "place": shift.place.as_ref().or(action.place.as_ref()),
+        }),
+    )
+    .await
 }
 
 /// Everyone on a shift: those with a place in order of sign-up, then the waitlist in order,
