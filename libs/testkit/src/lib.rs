@@ -217,6 +217,11 @@ impl TestApp {
         Self::start(db, config, lacznik_telemetry::init_for_tests()).await
     }
 
+    /// Runs the platform on `db` with a configuration of the caller's (benchmarks).
+    pub async fn spawn_with_config(db: TestDb, config: Config) -> Self {
+        Self::start(db, config, lacznik_telemetry::init_for_tests()).await
+    }
+
     /// Runs the platform with the given telemetry (e.g. spans recorded in memory).
     pub async fn spawn_with(db: TestDb, telemetry: lacznik_telemetry::Telemetry) -> Self {
         let config = db.config();
@@ -493,6 +498,21 @@ impl TestApp {
         if let Some(running) = self.running.take() {
             running.stop().await.expect("clean shutdown");
         }
+    }
+
+    /// Stops the platform and drops its database at once (benchmarks fill theirs; the sweep in
+    /// `.ci/run` would only find it later).
+    pub async fn stop_and_drop(self) {
+        let name = self.db.name.clone();
+        self.stop().await;
+        let server = Database::connect(format!("{}/postgres", server_url()))
+            .await
+            .expect("server");
+        server
+            .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .await
+            .expect("drop the database");
+        server.close().await.ok();
     }
 
     /// Starts another gateway replica in front of the same services, sharing the same Redis
