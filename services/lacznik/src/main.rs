@@ -300,9 +300,18 @@ fn print_welcome(config: &Config, seeded: &demo::Seeded, embedded: bool) {
     );
     println!("  Dokumentacja API:          http://{domain}:{port}/api/docs");
     println!("  Bez DNS dla *.{domain}:    http://127.0.0.1:{port}/t/kielce/api/v1/volunteers");
+    println!(
+        "  Dziennik wysyłek (koord.): http://kielce.{domain}:{port}/api/v1/notifications/deliveries"
+    );
     if embedded {
         println!(
             "  Dane (SQLite):             {}/lacznik.db",
+            config.data_dir.0.display()
+        );
+    }
+    if config.notifications.smtp_url.is_none() {
+        println!(
+            "  Wysłane e-maile (.eml):    {}/mail/",
             config.data_dir.0.display()
         );
     }
