@@ -6,6 +6,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::columns::{at, at_null};
+
 use crate::m20261123_000004_volunteer_profile::{by_volunteer, unique_in_office, volunteer_fk};
 use crate::{create_tenant_table, drop_tenant_table, tenant_table};
 
@@ -24,20 +26,6 @@ const TABLES: [&str; 9] = [
     "volunteer_hours",
     "volunteer_certificates",
 ];
-
-fn at(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
-}
-
-fn at_null(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name)
-        .timestamp_with_time_zone()
-        .null()
-        .to_owned()
-}
 
 fn volunteer_id() -> ColumnDef {
     ColumnDef::new("volunteer_id").uuid().not_null().to_owned()

@@ -7,6 +7,8 @@
 use sea_orm::{ConnectionTrait, DbBackend};
 use sea_orm_migration::prelude::*;
 
+use crate::columns::{at, at_null, text, text_null, uuid, uuid_null};
+
 use crate::m20261123_000004_volunteer_profile::unique_in_office;
 use crate::{create_tenant_table, drop_tenant_table, tenant_table};
 
@@ -29,36 +31,6 @@ const TABLES: [&str; 13] = [
     "shift_signups",
     "action_tallies",
 ];
-
-fn at(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
-}
-
-fn at_null(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name)
-        .timestamp_with_time_zone()
-        .null()
-        .to_owned()
-}
-
-fn text(name: &'static str, len: u32) -> ColumnDef {
-    ColumnDef::new(name).string_len(len).not_null().to_owned()
-}
-
-fn text_null(name: &'static str, len: u32) -> ColumnDef {
-    ColumnDef::new(name).string_len(len).null().to_owned()
-}
-
-fn uuid(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name).uuid().not_null().to_owned()
-}
-
-fn uuid_null(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name).uuid().null().to_owned()
-}
 
 /// `(tenant_id, column)` → `(tenant_id, id)` of `target`.
 fn fk(

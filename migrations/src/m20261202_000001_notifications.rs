@@ -8,33 +8,13 @@ use lacznik_config::APP_ROLE;
 use sea_orm::{ConnectionTrait, DbBackend};
 use sea_orm_migration::prelude::*;
 
+use crate::columns::{at, at_null, text, text_null};
+
 use crate::m20261123_000004_volunteer_profile::unique_in_office;
 use crate::{create_tenant_table, drop_tenant_table, tenant_table};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn at(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
-}
-
-fn at_null(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name)
-        .timestamp_with_time_zone()
-        .null()
-        .to_owned()
-}
-
-fn text(name: &'static str, len: u32) -> ColumnDef {
-    ColumnDef::new(name).string_len(len).not_null().to_owned()
-}
-
-fn text_null(name: &'static str, len: u32) -> ColumnDef {
-    ColumnDef::new(name).string_len(len).null().to_owned()
-}
 
 const STATUSES: [&str; 9] = [
     "queued",

@@ -45,7 +45,13 @@ impl Drop for Sink {
 
 fn sink() -> Sink {
     let child = Command::new("smtp-sink")
-        .args(["-c", "-u", "nobody", &format!("127.0.0.1:{SINK_PORT}"), "2048"])
+        .args([
+            "-c",
+            "-u",
+            "nobody",
+            &format!("127.0.0.1:{SINK_PORT}"),
+            "2048",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -148,21 +154,35 @@ async fn burst(senders: u32, per_office: usize) -> (f64, f64) {
     // Warm up: connections, prepared statements, the office directory's cache.
     request(&admin, 20, "rozgrzewka").await;
     let warm = (OFFICES * 20) as i64;
-    while scalar(&admin, "SELECT count(*) FROM deliveries WHERE status = 'sent'").await < warm {
+    while scalar(
+        &admin,
+        "SELECT count(*) FROM deliveries WHERE status = 'sent'",
+    )
+    .await
+        < warm
+    {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let started = Instant::now();
     request(&admin, per_office, "pomiar").await;
     let total = warm + (OFFICES * per_office) as i64;
     loop {
-        let sent = scalar(&admin, "SELECT count(*) FROM deliveries WHERE status = 'sent'").await;
+        let sent = scalar(
+            &admin,
+            "SELECT count(*) FROM deliveries WHERE status = 'sent'",
+        )
+        .await;
         if sent >= total {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let seconds = started.elapsed().as_secs_f64();
-    let failed = scalar(&admin, "SELECT count(*) FROM deliveries WHERE status <> 'sent'").await;
+    let failed = scalar(
+        &admin,
+        "SELECT count(*) FROM deliveries WHERE status <> 'sent'",
+    )
+    .await;
     admin.close().await.ok();
     app.stop_and_drop().await;
     assert_eq!(failed, 0, "every email sent");
@@ -183,7 +203,13 @@ async fn steady(rate: usize, seconds: u64) -> Vec<f64> {
         batches += 1;
     }
     let total = (batches * per_batch * OFFICES) as i64;
-    while scalar(&admin, "SELECT count(*) FROM deliveries WHERE status = 'sent'").await < total {
+    while scalar(
+        &admin,
+        "SELECT count(*) FROM deliveries WHERE status = 'sent'",
+    )
+    .await
+        < total
+    {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let rows = admin
@@ -210,16 +236,24 @@ fn at(sorted: &[f64], q: f64) -> f64 {
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     let emails = args.first().copied().unwrap_or(20_000);
     let rate = args.get(1).copied().unwrap_or(500);
     let _sink = sink();
     println!("# Email throughput, outbox row committed → accepted by smtp-sink");
-    println!("machine: {} cores", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    println!(
+        "machine: {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
 
     let size = 9_000; // about what an assignment email with its invitation weighs
     let ceiling_rate = ceiling(20_000, size, 20);
-    println!("smtp-source → smtp-sink, 20 sessions, {size}-byte messages: {ceiling_rate:.0} emails/s");
+    println!(
+        "smtp-source → smtp-sink, 20 sessions, {size}-byte messages: {ceiling_rate:.0} emails/s"
+    );
 
     for senders in [1, 2] {
         let (per_second, seconds) = burst(senders, emails / OFFICES).await;

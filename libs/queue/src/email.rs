@@ -31,6 +31,39 @@ pub struct EmailRequested {
     pub dedupe_key: Option<String>,
 }
 
+impl EmailRequested {
+    /// A request in Polish, without a link or template values, whose sender the notifications
+    /// service looks up from the office; fill in the rest with struct update syntax.
+    pub fn new(template: &'static str, to: &str, to_name: &str) -> Self {
+        Self {
+            template,
+            to: to.to_owned(),
+            to_name: to_name.to_owned(),
+            locale: "pl",
+            link: String::new(),
+            expires_at: None,
+            office: None,
+            data: serde_json::json!({}),
+            dedupe_key: None,
+        }
+    }
+}
+
+/// Writes `email` to the outbox of the office of `txn`, in that transaction.
+pub async fn request(
+    txn: &lacznik_tenancy::TenantTxn,
+    email: EmailRequested,
+) -> Result<uuid::Uuid, sea_orm::DbErr> {
+    crate::enqueue_office(
+        txn,
+        &crate::Event {
+            topic: EMAIL_REQUESTED,
+            payload: email,
+        },
+    )
+    .await
+}
+
 /// Who an office's emails come from.
 #[derive(Debug, Serialize)]
 pub struct OfficeSender {

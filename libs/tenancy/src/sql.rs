@@ -33,6 +33,18 @@ impl Query {
         self
     }
 
+    /// Appends ` (<placeholder>, …)`, one bound to each of `values`: the list of an `IN`.
+    pub fn bind_list<V: Into<Value> + Clone>(mut self, values: &[V]) -> Self {
+        self = self.sql(" (");
+        for (i, value) in values.iter().enumerate() {
+            if i > 0 {
+                self = self.sql(", ");
+            }
+            self = self.bind(value.clone());
+        }
+        self.sql(")")
+    }
+
     /// Appends ` AND <alias>tenant_id = $n` for an office scope.
     pub fn in_scope(self, scope: Scope, alias: &str) -> Self {
         match scope.tenant() {

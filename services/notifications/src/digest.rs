@@ -14,11 +14,11 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::Notifications;
-use crate::ingest::{message_id, stable_event_id};
+use crate::ingest::stable_event_id;
 use crate::kinds::{Category, Frequency};
 use crate::render;
 use crate::store::choices;
-use crate::store::deliveries::{self, NewDelivery, Status};
+use crate::store::deliveries::{self, NewDelivery};
 
 /// Why a digest could not be made now (it is tried again on the next tick).
 #[derive(Debug, thiserror::Error)]
@@ -82,32 +82,19 @@ pub async fn daily(
                 })
             })
             .collect();
-        let id = Uuid::now_v7();
-        let digest = NewDelivery {
-            id,
+        let digest = NewDelivery::queued(
             event_id,
-            recipient: recipient.clone(),
-            recipient_name: last.recipient_name.clone(),
-            locale: last.locale.clone(),
-            template: "daily_digest".to_owned(),
-            category: Category::Digest.as_str(),
-            tier: Category::Digest.tier(),
-            status: Status::Queued,
-            last_error: None,
-            payload: serde_json::json!({
+            &serde_json::json!({
                 "template": "daily_digest",
                 "to": recipient,
                 "to_name": last.recipient_name,
                 "locale": last.locale,
                 "link": "",
                 "data": { "items": listed, "categories": categories },
-            })
-            .to_string(),
-            message_id: message_id(id, &n.settings.message_domain),
-            broadcast_id: None,
-            resend_of: None,
-            traceparent: None,
-        };
+            }),
+            &n.settings.message_domain,
+        );
+        let id = digest.id;
         let txn = n.db.begin(scope).await?;
         let queued = deliveries::insert(&*txn, scope, &[digest], Utc::now()).await?;
         if !queued.is_empty() {
@@ -209,29 +196,15 @@ pub async fn weekly(
             if matching.is_empty() {
                 continue;
             }
-            let id = Uuid::now_v7();
             let name = format!("{} {}", member.first_name, member.last_name);
-            planned.push(NewDelivery {
-                id,
+            planned.push(NewDelivery::queued(
                 event_id,
-                recipient: address.clone(),
-                recipient_name: name.clone(),
-                locale: "pl".to_owned(),
-                template: "weekly_digest".to_owned(),
-                category: Category::Digest.as_str(),
-                tier: Category::Digest.tier(),
-                status: Status::Queued,
-                last_error: None,
-                payload: serde_json::json!({
+                &serde_json::json!({
                     "template": "weekly_digest", "to": address, "to_name": name, "locale": "pl",
                     "link": "", "data": { "first_name": member.first_name, "needs": matching },
-                })
-                .to_string(),
-                message_id: message_id(id, &n.settings.message_domain),
-                broadcast_id: None,
-                resend_of: None,
-                traceparent: None,
-            });
+                }),
+                &n.settings.message_domain,
+            ));
         }
         let txn = n.db.begin(scope).await?;
         let queued = deliveries::insert(&*txn, scope, &planned, Utc::now()).await?;

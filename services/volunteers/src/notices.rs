@@ -7,8 +7,7 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 use lacznik_http::{Problem, offices::OfficeDetails};
-use lacznik_queue::Event;
-use lacznik_queue::email::{EMAIL_REQUESTED, EmailRequested};
+use lacznik_queue::email::{self, EmailRequested};
 use lacznik_tenancy::{TenantDb, TenantTxn};
 use lacznik_types::{TenantId, VolunteerId};
 
@@ -28,21 +27,12 @@ async fn notify(
     data: serde_json::Value,
     dedupe_key: String,
 ) -> Result<(), Problem> {
-    lacznik_queue::enqueue_office(
+    email::request(
         txn,
-        &Event {
-            topic: EMAIL_REQUESTED,
-            payload: EmailRequested {
-                template,
-                to: to.0.to_owned(),
-                to_name: to.1.to_owned(),
-                locale: "pl",
-                link: String::new(),
-                expires_at: None,
-                office: None,
-                data,
-                dedupe_key: Some(dedupe_key),
-            },
+        EmailRequested {
+            data,
+            dedupe_key: Some(dedupe_key),
+            ..EmailRequested::new(template, to.0, to.1)
         },
     )
     .await?;

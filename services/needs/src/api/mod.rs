@@ -12,8 +12,7 @@ pub(crate) mod visits;
 
 use chrono::{DateTime, Utc};
 use lacznik_http::Problem;
-use lacznik_queue::Event;
-use lacznik_queue::email::{EMAIL_REQUESTED, EmailRequested};
+use lacznik_queue::email::{self, EmailRequested};
 use lacznik_tenancy::TenantTxn;
 
 pub use actions::ActionsApi;
@@ -58,21 +57,13 @@ pub(crate) async fn request_email(
     expires_at: Option<DateTime<Utc>>,
     data: serde_json::Value,
 ) -> Result<(), Problem> {
-    lacznik_queue::enqueue_office(
+    email::request(
         txn,
-        &Event {
-            topic: EMAIL_REQUESTED,
-            payload: EmailRequested {
-                template,
-                to: to.0.to_owned(),
-                to_name: to.1.to_owned(),
-                locale: "pl",
-                link,
-                expires_at,
-                office: None,
-                data,
-                dedupe_key: None,
-            },
+        EmailRequested {
+            link,
+            expires_at,
+            data,
+            ..EmailRequested::new(template, to.0, to.1)
         },
     )
     .await?;

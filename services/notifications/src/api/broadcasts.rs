@@ -21,8 +21,6 @@ use uuid::Uuid;
 
 use crate::Notifications;
 use crate::digest::audience;
-use crate::ingest::message_id;
-use crate::kinds::Category;
 use crate::store::broadcasts::{self, Broadcast};
 use crate::store::deliveries::{self, NewDelivery, Status};
 
@@ -163,7 +161,6 @@ impl BroadcastsApi {
         }
         let id = Uuid::now_v7();
         let mut seen = HashSet::new();
-        let category = Category::Broadcasts;
         let planned: Vec<NewDelivery> = members
             .into_iter()
             .filter_map(|m| {
@@ -173,31 +170,18 @@ impl BroadcastsApi {
                     .to_lowercase();
                 seen.insert(address.clone()).then_some((address, m))
             })
-            .map(|(address, m)| {
-                let delivery = Uuid::now_v7();
-                let name = format!("{} {}", m.first_name, m.last_name);
-                NewDelivery {
-                    id: delivery,
-                    event_id: id,
-                    recipient: address.clone(),
-                    recipient_name: name.clone(),
-                    locale: "pl".to_owned(),
-                    template: "broadcast".to_owned(),
-                    category: category.as_str(),
-                    tier: category.tier(),
-                    status: Status::Queued,
-                    last_error: None,
-                    payload: serde_json::json!({
-                        "template": "broadcast", "to": address, "to_name": name, "locale": "pl",
+            .map(|(address, m)| NewDelivery {
+                broadcast_id: Some(id),
+                ..NewDelivery::queued(
+                    id,
+                    &serde_json::json!({
+                        "template": "broadcast", "to": address,
+                        "to_name": format!("{} {}", m.first_name, m.last_name), "locale": "pl",
                         "link": "",
                         "data": { "first_name": m.first_name, "subject": subject, "body": text },
-                    })
-                    .to_string(),
-                    message_id: message_id(delivery, &n.settings.message_domain),
-                    broadcast_id: Some(id),
-                    resend_of: None,
-                    traceparent: None,
-                }
+                    }),
+                    &n.settings.message_domain,
+                )
             })
             .collect();
         let broadcast = Broadcast {

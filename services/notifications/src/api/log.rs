@@ -17,7 +17,6 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use uuid::Uuid;
 
 use crate::Notifications;
-use crate::ingest::message_id;
 use crate::store::choices;
 use crate::store::deliveries::{self, Delivery, LogFilter, NewDelivery, Status};
 
@@ -256,30 +255,20 @@ impl LogApi {
                 "Na ten adres nie wysyłamy poczty, bo wcześniejsza wiadomość wróciła jako niedoręczalna. Usuń blokadę (DELETE /suppressions?address=…), jeśli adres już działa.",
             ));
         }
-        let new_id = Uuid::now_v7();
-        let queued = deliveries::insert(
-            &*txn,
-            scope,
-            &[NewDelivery {
-                id: new_id,
-                event_id: Uuid::now_v7(),
-                recipient: original.recipient.clone(),
-                recipient_name: original.recipient_name.clone(),
-                locale: original.locale.clone(),
-                template: original.template.clone(),
-                category: crate::kinds::Category::of_template(&original.template).as_str(),
-                tier: original.tier,
-                status: Status::Queued,
-                last_error: None,
-                payload: original.payload.clone(),
-                message_id: message_id(new_id, &n.settings.message_domain),
-                broadcast_id: original.broadcast_id,
-                resend_of: Some(original.id),
-                traceparent: None,
-            }],
-            chrono::Utc::now(),
-        )
-        .await?;
+        let payload: serde_json::Value =
+            serde_json::from_str(&original.payload).unwrap_or_default();
+        let again = NewDelivery {
+            recipient: original.recipient.clone(),
+            recipient_name: original.recipient_name.clone(),
+            locale: original.locale.clone(),
+            template: original.template.clone(),
+            payload: original.payload.clone(),
+            broadcast_id: original.broadcast_id,
+            resend_of: Some(original.id),
+            ..NewDelivery::queued(Uuid::now_v7(), &payload, &n.settings.message_domain)
+        };
+        let new_id = again.id;
+        let queued = deliveries::insert(&*txn, scope, &[again], chrono::Utc::now()).await?;
         let created = deliveries::get_one(&*txn, scope, new_id)
             .await?
             .ok_or_else(not_found)?;

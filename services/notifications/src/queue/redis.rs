@@ -264,38 +264,44 @@ impl RedisQueue {
         .await
     }
 
+    /// Acknowledges and removes `job`'s entry, together with `then`, atomically.
+    async fn finish(
+        &self,
+        job: &Job,
+        then: impl FnOnce(&mut redis::Pipeline),
+    ) -> Result<(), QueueError> {
+        let stream = self.stream(job);
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        then(&mut pipe);
+        pipe.cmd("XACK")
+            .arg(&stream)
+            .arg(GROUP)
+            .arg(&job.entry)
+            .ignore()
+            .cmd("XDEL")
+            .arg(&stream)
+            .arg(&job.entry)
+            .ignore();
+        self.call(async |conn| pipe.query_async::<()>(conn).await)
+            .await
+    }
+
     pub async fn retry(&self, job: &Job, at: DateTime<Utc>) -> Result<(), QueueError> {
         let member = format!("{}|{}|{}", scope_name(job.scope), job.tier, job.delivery);
-        let stream = self.stream(job);
-        self.call(async |conn| {
-            redis::pipe()
-                .atomic()
-                .cmd("ZADD")
+        self.finish(job, |pipe| {
+            pipe.cmd("ZADD")
                 .arg(self.key("retry"))
                 .arg(at.timestamp_millis())
-                .arg(&member)
-                .ignore()
-                .cmd("XACK")
-                .arg(&stream)
-                .arg(GROUP)
-                .arg(&job.entry)
-                .ignore()
-                .cmd("XDEL")
-                .arg(&stream)
-                .arg(&job.entry)
-                .ignore()
-                .query_async::<()>(conn)
-                .await
+                .arg(member)
+                .ignore();
         })
         .await
     }
 
     pub async fn dead(&self, job: &Job, reason: &str) -> Result<(), QueueError> {
-        let stream = self.stream(job);
-        self.call(async |conn| {
-            redis::pipe()
-                .atomic()
-                .cmd("XADD")
+        self.finish(job, |pipe| {
+            pipe.cmd("XADD")
                 .arg(self.key("dead"))
                 .arg("MAXLEN")
                 .arg("~")
@@ -307,18 +313,7 @@ impl RedisQueue {
                 .arg(scope_name(job.scope))
                 .arg("reason")
                 .arg(reason)
-                .ignore()
-                .cmd("XACK")
-                .arg(&stream)
-                .arg(GROUP)
-                .arg(&job.entry)
-                .ignore()
-                .cmd("XDEL")
-                .arg(&stream)
-                .arg(&job.entry)
-                .ignore()
-                .query_async::<()>(conn)
-                .await
+                .ignore();
         })
         .await
     }

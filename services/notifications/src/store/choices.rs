@@ -11,18 +11,6 @@ use uuid::Uuid;
 
 use crate::kinds::{Category, Frequency};
 
-/// Appends `(<placeholders…>)` for `values`.
-fn in_list(mut query: Query, values: &[String]) -> Query {
-    query = query.sql(" (");
-    for (i, value) in values.iter().enumerate() {
-        if i > 0 {
-            query = query.sql(", ");
-        }
-        query = query.bind(value.clone());
-    }
-    query.sql(")")
-}
-
 /// Every choice made for `addresses`: (address, category, frequency).
 pub async fn preferences_of(
     conn: &impl ConnectionTrait,
@@ -37,7 +25,7 @@ pub async fn preferences_of(
     )
     .bind(tenant.as_uuid())
     .sql(" AND address IN");
-    let rows = in_list(query, addresses).all(conn).await?;
+    let rows = query.bind_list(addresses).all(conn).await?;
     let mut found = Vec::with_capacity(rows.len());
     for row in rows {
         let category: String = get(&row, "category")?;
@@ -100,7 +88,8 @@ pub async fn suppressed_among(
     let query = Query::new("SELECT address FROM suppressions WHERE tenant_id = ")
         .bind(tenant.as_uuid())
         .sql(" AND address IN");
-    in_list(query, addresses)
+    query
+        .bind_list(addresses)
         .all(conn)
         .await?
         .iter()

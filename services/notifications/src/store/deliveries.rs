@@ -94,6 +94,35 @@ pub struct NewDelivery {
     pub traceparent: Option<String>,
 }
 
+impl NewDelivery {
+    /// Mail the service makes itself — a broadcast, a digest, a resend — queued with its
+    /// template's kind and priority, a new id and the Message-ID that goes with it. `payload`
+    /// is the email request to render (`template`, `to`, `to_name`, `locale`, `link`, `data`).
+    pub fn queued(event_id: Uuid, payload: &serde_json::Value, message_domain: &str) -> Self {
+        let text = |key: &str| payload[key].as_str().unwrap_or_default().to_owned();
+        let template = text("template");
+        let category = crate::kinds::Category::of_template(&template);
+        let id = Uuid::now_v7();
+        Self {
+            id,
+            event_id,
+            recipient: text("to").to_lowercase(),
+            recipient_name: text("to_name"),
+            locale: text("locale"),
+            category: category.as_str(),
+            tier: category.tier(),
+            template,
+            status: Status::Queued,
+            last_error: None,
+            payload: payload.to_string(),
+            message_id: crate::ingest::message_id(id, message_domain),
+            broadcast_id: None,
+            resend_of: None,
+            traceparent: None,
+        }
+    }
+}
+
 /// A delivery as stored.
 #[derive(Clone, Debug)]
 pub struct Delivery {
@@ -151,18 +180,6 @@ fn from_row(row: &QueryResult) -> Result<Delivery, DbErr> {
         bundled_into: get(row, "bundled_into")?,
         traceparent: get(row, "traceparent")?,
     })
-}
-
-/// Appends `(<placeholders…>)` for `ids`.
-fn in_list(mut query: Query, ids: &[Uuid]) -> Query {
-    query = query.sql(" (");
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            query = query.sql(", ");
-        }
-        query = query.bind(*id);
-    }
-    query.sql(")")
 }
 
 /// Rows per INSERT: under SQLite's and PostgreSQL's limits on bound values.
@@ -268,7 +285,7 @@ pub async fn claim(
     .sql(", updated_at = ")
     .bind(now)
     .sql(" WHERE id IN");
-    let query = in_list(query, ids)
+    let query = query.bind_list(ids)
         .sql(" AND ((status IN ('queued', 'retrying') AND (next_attempt_at IS NULL OR next_attempt_at <= ")
         .bind(now)
         .sql(")) OR (status = 'sending' AND lease_until < ")
@@ -292,7 +309,7 @@ pub async fn statuses(
         "SELECT id, status FROM {} WHERE id IN",
         scope.table("deliveries")
     ));
-    let rows = in_list(query, ids).in_scope(scope, "").all(conn).await?;
+    let rows = query.bind_list(ids).in_scope(scope, "").all(conn).await?;
     rows.iter()
         .map(|row| {
             let status: String = get(row, "status")?;
@@ -347,7 +364,8 @@ pub async fn record(
         .sql(", updated_at = ")
         .bind(now)
         .sql(" WHERE id IN");
-        in_list(query, &sent)
+        query
+            .bind_list(&sent)
             .in_scope(scope, "")
             .execute(conn)
             .await?;
@@ -439,7 +457,8 @@ pub async fn requeue_stale(
         let query = Query::new(format!("UPDATE {table} SET enqueued_at = "))
             .bind(now)
             .sql(" WHERE id IN");
-        in_list(query, &ids)
+        query
+            .bind_list(&ids)
             .in_scope(scope, "")
             .execute(conn)
             .await?;
@@ -608,7 +627,8 @@ pub async fn bundle(
     .sql(", updated_at = ")
     .bind(now)
     .sql(" WHERE status = 'held' AND id IN");
-    in_list(query, ids)
+    query
+        .bind_list(ids)
         .in_scope(scope, "")
         .execute(conn)
         .await?;

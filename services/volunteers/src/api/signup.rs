@@ -9,8 +9,7 @@ use lacznik_auth::secret::{hash_secret, new_secret};
 use lacznik_http::auth::Bearer;
 use lacznik_http::problem::Validator;
 use lacznik_http::{Problem, TenantContext};
-use lacznik_queue::Event;
-use lacznik_queue::email::{EMAIL_REQUESTED, EmailRequested, page_link};
+use lacznik_queue::email::{self, EmailRequested, page_link};
 use lacznik_tenancy::{TenantDb, TenantTxn};
 use lacznik_types::{Email, PersonName, VolunteerId};
 use poem::Request;
@@ -146,21 +145,13 @@ pub(crate) async fn request_email(
     expires_at: chrono::DateTime<Utc>,
     data: serde_json::Value,
 ) -> Result<(), Problem> {
-    lacznik_queue::enqueue_office(
+    email::request(
         txn,
-        &Event {
-            topic: EMAIL_REQUESTED,
-            payload: EmailRequested {
-                template,
-                to: to.0.to_owned(),
-                to_name: to.1.to_owned(),
-                locale: "pl",
-                link,
-                expires_at: Some(expires_at),
-                office: None,
-                data,
-                dedupe_key: None,
-            },
+        EmailRequested {
+            link,
+            expires_at: Some(expires_at),
+            data,
+            ..EmailRequested::new(template, to.0, to.1)
         },
     )
     .await?;
