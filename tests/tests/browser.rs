@@ -741,3 +741,125 @@ async fn a_volunteer_opens_an_emailed_offer_and_accepts_it_in_the_browser() {
     );
     browser.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_volunteer_unsubscribes_from_the_link_in_an_email_and_chooses_a_daily_digest() {
+    use mail_parser::MessageParser;
+    let smtp = lacznik_testkit::smtp::SmtpServer::start().await;
+    let app = TestApp::spawn_configured(json!({
+        "queue": { "in_process": true, "poll_interval_ms": 50 },
+        "notifications": { "smtp_url": smtp.url() },
+    }))
+    .await;
+    app.create_tenant("kielce").await;
+    let created = app
+        .as_coordinator("kielce", Method::POST, "/api/v1/volunteers")
+        .await
+        .json(&json!({
+            "first_name": "Zofia", "last_name": "Łękawska", "email": "zofia@example.pl",
+            "birth_date": "1961-03-14"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let sent = app
+        .as_coordinator("kielce", Method::POST, "/api/v1/notifications/broadcasts")
+        .await
+        .json(&json!({
+            "subject": "Widzisz – Reaguj – Zadzwoń",
+            "body": "Mróz: jeśli widzisz osobę w kryzysie bezdomności, zadzwoń pod 987."
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), StatusCode::ACCEPTED);
+    let received = smtp.wait_for(1, Duration::from_secs(20)).await;
+    let message = MessageParser::default()
+        .parse(received[0].data.as_bytes())
+        .unwrap();
+    let header = message.header_raw("List-Unsubscribe").unwrap().trim();
+    let query = header
+        .trim_matches(['<', '>'])
+        .split_once("/wolontariat/wypisz")
+        .unwrap()
+        .1
+        .to_owned();
+
+    let (_process, browser) = browser().await;
+    browser
+        .goto(&format!(
+            "http://{}/t/kielce/wolontariat/wypisz{query}",
+            app.gateway
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        text_of(&browser, "#settings:not([hidden]) #address").await,
+        "z***@example.pl"
+    );
+    assert_eq!(text_of(&browser, "#link-kinds").await, "komunikaty ośrodka");
+    screenshot(&browser, "wypisz").await;
+    browser
+        .find(Locator::Id("unsubscribe"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let done = text_of(&browser, "#done:not([hidden]) #done-text").await;
+    assert!(done.starts_with("Wypisano"), "{done}");
+    assert!(
+        browser
+            .find(Locator::Id("broadcasts-off"))
+            .await
+            .unwrap()
+            .is_selected()
+            .await
+            .unwrap()
+    );
+    // Offers once a day instead: chosen on the same page and saved.
+    browser
+        .find(Locator::Id("offers-daily"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Id("save"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let saved = text_of(&browser, "#done:not([hidden]) #done-text").await;
+    assert_eq!(saved, "Zapisano ustawienia powiadomień.");
+    let token = query.trim_start_matches("?token=");
+    let prefs: serde_json::Value = app
+        .at(
+            "kielce",
+            Method::GET,
+            &format!("/api/v1/notifications/link-preferences?token={token}"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let frequency = |category: &str| {
+        prefs["choices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["category"] == category)
+            .unwrap()["frequency"]
+            .clone()
+    };
+    assert_eq!(
+        (frequency("broadcasts"), frequency("offers")),
+        (json!("off"), json!("daily"))
+    );
+    browser.close().await.unwrap();
+}

@@ -56,6 +56,7 @@
       group.append(legend);
       FREQUENCIES.forEach(([value, label]) => {
         if (value === "daily" && !choice.daily_allowed) return;
+        if (value === "instant" && !choice.daily_allowed) label = "wysyłaj";
         const row = document.createElement("div");
         row.className = "check";
         const input = document.createElement("input");
