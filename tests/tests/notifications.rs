@@ -615,14 +615,23 @@ async fn bad_input_gets_a_problem_and_writes_nothing() {
             "kielce",
             Method::POST,
             "/api/v1/notifications/broadcasts",
-            Some(json!({ "subject": "  ", "body": "" })),
+            Some(json!({ "subject": "  ", "body": "", "kinds": ["nie_ma_takiego"] })),
         )
         .await;
-    let (status, code) = problem(refused).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
-        (status, code.as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
+        refused.headers()["content-type"],
+        "application/problem+json"
     );
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "validation_failed");
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["subject", "body", "kinds[0]"], "{body}");
     let list = ok_json(
         app.send(
             "kielce",

@@ -183,83 +183,118 @@ struct Prepared {
 
 /// Claims the deliveries behind `jobs` and decides, from suppressions and preferences, which
 /// to send. Jobs whose delivery is already done (or gone) are acknowledged at once; jobs whose
-/// delivery another sender holds are left alone.
+/// delivery another sender holds are left alone. Each office's transaction runs concurrently.
 async fn prepare(n: &Notifications, jobs: Vec<Job>) -> Result<Prepared, DbErr> {
     let mut by_scope: HashMap<Scope, Vec<Job>> = HashMap::new();
     for job in jobs {
         by_scope.entry(job.scope).or_default().push(job);
     }
+    let claims = by_scope
+        .into_iter()
+        .map(|(scope, jobs)| claim_in(n, scope, jobs));
     let mut prepared = Prepared {
         to_send: Vec::new(),
         not_sent: Vec::new(),
     };
     let mut ack_now = Vec::new();
-    for (scope, jobs) in by_scope {
-        let now = Utc::now();
-        let lease = chrono::Duration::from_std(n.settings.lease).unwrap_or_default();
-        let ids: Vec<Uuid> = jobs.iter().map(|j| j.delivery).collect();
-        let txn = n.db.begin(scope).await?;
-        let claimed = deliveries::claim(&*txn, scope, &ids, now, now + lease).await?;
-        let claimed_ids: HashSet<Uuid> = claimed.iter().map(|d| d.id).collect();
-        let others: Vec<Uuid> = ids
-            .iter()
-            .copied()
-            .filter(|id| !claimed_ids.contains(id))
-            .collect();
-        let states: HashMap<Uuid, Status> = deliveries::statuses(&*txn, scope, &others)
-            .await?
-            .into_iter()
-            .collect();
-        let (suppressed, preferences) = match scope.tenant() {
-            Some(tenant) if !claimed.is_empty() => {
-                let mut addresses: Vec<String> =
-                    claimed.iter().map(|d| d.recipient.clone()).collect();
-                addresses.sort();
-                addresses.dedup();
-                let suppressed: HashSet<String> =
-                    choices::suppressed_among(&*txn, tenant, &addresses)
-                        .await?
-                        .into_iter()
-                        .collect();
-                let preferences: HashMap<(String, Category), Frequency> =
-                    choices::preferences_of(&*txn, tenant, &addresses)
-                        .await?
-                        .into_iter()
-                        .map(|(address, category, frequency)| ((address, category), frequency))
-                        .collect();
-                (suppressed, preferences)
+    let mut first_error = None;
+    for claimed in futures_util::future::join_all(claims).await {
+        match claimed {
+            Ok((part, acks)) => {
+                prepared.to_send.extend(part.to_send);
+                prepared.not_sent.extend(part.not_sent);
+                ack_now.extend(acks);
             }
-            _ => (HashSet::new(), HashMap::new()),
-        };
-        txn.commit().await?;
-
-        let mut claimed: HashMap<Uuid, Delivery> = claimed.into_iter().map(|d| (d.id, d)).collect();
-        for job in jobs {
-            let Some(delivery) = claimed.remove(&job.delivery) else {
-                match states.get(&job.delivery) {
-                    // Another sender holds it; if that sender died, the job comes back.
-                    Some(Status::Sending) => {}
-                    // Done, waiting for its retry (which has a job of its own), or gone.
-                    _ => ack_now.push(job),
-                }
-                continue;
-            };
-            match decide(&delivery, &suppressed, &preferences) {
-                None => prepared.to_send.push((job, delivery)),
-                Some((status, reason)) => prepared.not_sent.push(Finished {
-                    attempt: delivery.attempts,
-                    recipient: delivery.recipient.clone(),
-                    delivery: delivery.id,
-                    job,
-                    result: Result_::NotSent(status, reason),
-                }),
+            // Those jobs stay unacknowledged and come back after the idle time.
+            Err(error) => {
+                first_error.get_or_insert(error);
             }
         }
     }
     if let Err(error) = n.queue.ack(&ack_now).await {
         tracing::debug!(%error, "acknowledging finished jobs later");
     }
-    Ok(prepared)
+    match first_error {
+        Some(error) if prepared.to_send.is_empty() && prepared.not_sent.is_empty() => Err(error),
+        Some(error) => {
+            tracing::warn!(%error, "some deliveries could not be claimed");
+            Ok(prepared)
+        }
+        None => Ok(prepared),
+    }
+}
+
+/// [`prepare`] for the jobs of one office (or the platform): what to send or record, and the
+/// jobs to acknowledge.
+async fn claim_in(
+    n: &Notifications,
+    scope: Scope,
+    jobs: Vec<Job>,
+) -> Result<(Prepared, Vec<Job>), DbErr> {
+    let now = Utc::now();
+    let lease = chrono::Duration::from_std(n.settings.lease).unwrap_or_default();
+    let ids: Vec<Uuid> = jobs.iter().map(|j| j.delivery).collect();
+    let txn = n.db.begin(scope).await?;
+    let claimed = deliveries::claim(&*txn, scope, &ids, now, now + lease).await?;
+    let claimed_ids: HashSet<Uuid> = claimed.iter().map(|d| d.id).collect();
+    let others: Vec<Uuid> = ids
+        .iter()
+        .copied()
+        .filter(|id| !claimed_ids.contains(id))
+        .collect();
+    let states: HashMap<Uuid, Status> = deliveries::statuses(&*txn, scope, &others)
+        .await?
+        .into_iter()
+        .collect();
+    let (suppressed, preferences) = match scope.tenant() {
+        Some(tenant) if !claimed.is_empty() => {
+            let mut addresses: Vec<String> = claimed.iter().map(|d| d.recipient.clone()).collect();
+            addresses.sort();
+            addresses.dedup();
+            let suppressed: HashSet<String> = choices::suppressed_among(&*txn, tenant, &addresses)
+                .await?
+                .into_iter()
+                .collect();
+            let preferences: HashMap<(String, Category), Frequency> =
+                choices::preferences_of(&*txn, tenant, &addresses)
+                    .await?
+                    .into_iter()
+                    .map(|(address, category, frequency)| ((address, category), frequency))
+                    .collect();
+            (suppressed, preferences)
+        }
+        _ => (HashSet::new(), HashMap::new()),
+    };
+    txn.commit().await?;
+
+    let mut prepared = Prepared {
+        to_send: Vec::new(),
+        not_sent: Vec::new(),
+    };
+    let mut ack_now = Vec::new();
+    let mut claimed: HashMap<Uuid, Delivery> = claimed.into_iter().map(|d| (d.id, d)).collect();
+    for job in jobs {
+        let Some(delivery) = claimed.remove(&job.delivery) else {
+            match states.get(&job.delivery) {
+                // Another sender holds it; if that sender died, the job comes back.
+                Some(Status::Sending) => {}
+                // Done, waiting for its retry (which has a job of its own), or gone.
+                _ => ack_now.push(job),
+            }
+            continue;
+        };
+        match decide(&delivery, &suppressed, &preferences) {
+            None => prepared.to_send.push((job, delivery)),
+            Some((status, reason)) => prepared.not_sent.push(Finished {
+                attempt: delivery.attempts,
+                recipient: delivery.recipient.clone(),
+                delivery: delivery.id,
+                job,
+                result: Result_::NotSent(status, reason),
+            }),
+        }
+    }
+    Ok((prepared, ack_now))
 }
 
 /// Why not to send a claimed delivery, if there is a reason.
@@ -338,8 +373,8 @@ enum After {
     Dead(String),
 }
 
-/// Records every finished job, office by office, then acknowledges, re-queues or
-/// dead-letters the jobs. What could not be recorded stays in `done` for the next try.
+/// Records every finished job, office by office (concurrently), then acknowledges, re-queues
+/// or dead-letters the jobs. What could not be recorded stays in `done` for the next try.
 async fn flush(n: &Notifications, done: &mut Vec<Finished>) -> Result<(), DbErr> {
     let mut by_scope: HashMap<Scope, Vec<Finished>> = HashMap::new();
     for finished in done.drain(..) {
@@ -348,16 +383,22 @@ async fn flush(n: &Notifications, done: &mut Vec<Finished>) -> Result<(), DbErr>
             .or_default()
             .push(finished);
     }
+    let records = by_scope.into_iter().map(|(scope, finished)| async move {
+        let recorded = record(n, scope, &finished).await;
+        (finished, recorded)
+    });
     let mut first_error = None;
-    for (scope, finished) in by_scope {
-        match record(n, scope, &finished).await {
-            Ok(after) => settle(n, after).await,
+    let mut after = Vec::new();
+    for (finished, recorded) in futures_util::future::join_all(records).await {
+        match recorded {
+            Ok(then) => after.extend(then),
             Err(error) => {
                 done.extend(finished);
                 first_error.get_or_insert(error);
             }
         }
     }
+    settle(n, after).await;
     first_error.map_or(Ok(()), Err)
 }
 

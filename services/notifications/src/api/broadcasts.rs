@@ -138,6 +138,14 @@ impl BroadcastsApi {
         if text.is_empty() {
             v.reject("body", "Napisz treść wiadomości.");
         }
+        for (i, kind) in input.kinds.iter().enumerate() {
+            if lacznik_types::catalogue::kind_index(kind).is_none() {
+                v.reject(
+                    &format!("kinds[{i}]"),
+                    "Nie ma takiego rodzaju pomocy w katalogu.",
+                );
+            }
+        }
         v.finish()?;
 
         // Everyone in the audience, page by page, before anything is written.
