@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
-use lacznik_testkit::{TestApp, problem};
+use lacznik_testkit::{TestApp, fields, ok_json, problem};
 use lacznik_types::local_time::warsaw;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -20,30 +20,7 @@ async fn send(
     path: &str,
     body: Option<Value>,
 ) -> reqwest::Response {
-    let request = app.as_coordinator(slug, method, path).await;
-    match body {
-        Some(body) => request.json(&body),
-        None => request,
-    }
-    .send()
-    .await
-    .unwrap()
-}
-
-async fn ok_json(response: reqwest::Response, status: StatusCode) -> Value {
-    let actual = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(actual, status, "{body}");
-    body
-}
-
-fn fields(problem: &Value) -> HashSet<String> {
-    problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap().to_owned())
-        .collect()
+    app.send(slug, method, path, body).await
 }
 
 fn today() -> NaiveDate {

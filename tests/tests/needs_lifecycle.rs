@@ -9,26 +9,13 @@ use std::sync::Arc;
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use lacznik_needs::sweep::sweep_office;
-use lacznik_testkit::{TestApp, problem};
+use lacznik_testkit::{TestApp, ok_json, problem};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+/// A request as Kielce's coordinator.
 async fn send(app: &TestApp, method: Method, path: &str, body: Option<Value>) -> reqwest::Response {
-    let request = app.as_coordinator("kielce", method, path).await;
-    match body {
-        Some(body) => request.json(&body),
-        None => request,
-    }
-    .send()
-    .await
-    .unwrap()
-}
-
-async fn ok_json(response: reqwest::Response, status: StatusCode) -> Value {
-    let actual = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(actual, status, "{body}");
-    body
+    app.send("kielce", method, path, body).await
 }
 
 /// One pass of the needs service's clock in Kielce, as the scheduled job runs it.

@@ -6,35 +6,13 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, Utc};
-use lacznik_testkit::{TestApp, problem};
+use lacznik_testkit::{TestApp, fields, ok_json, problem};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+/// A request as Kielce's coordinator.
 async fn send(app: &TestApp, method: Method, path: &str, body: Option<Value>) -> reqwest::Response {
-    let request = app.as_coordinator("kielce", method, path).await;
-    match body {
-        Some(body) => request.json(&body),
-        None => request,
-    }
-    .send()
-    .await
-    .unwrap()
-}
-
-async fn ok_json(response: reqwest::Response, status: StatusCode) -> Value {
-    let actual = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(actual, status, "{body}");
-    body
-}
-
-fn fields(problem: &Value) -> HashSet<String> {
-    problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap().to_owned())
-        .collect()
+    app.send("kielce", method, path, body).await
 }
 
 async fn kielce_with_districts() -> TestApp {

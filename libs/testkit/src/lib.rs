@@ -582,6 +582,16 @@ pub async fn ok_json(
     body
 }
 
+/// The fields a validation problem names.
+pub fn fields(problem: &serde_json::Value) -> std::collections::HashSet<String> {
+    problem["errors"]
+        .as_array()
+        .expect("a validation problem lists its errors")
+        .iter()
+        .map(|e| e["field"].as_str().expect("a field").to_owned())
+        .collect()
+}
+
 /// Checks that `response` is a well-formed problem document and returns its status and `code`.
 pub async fn problem(response: reqwest::Response) -> (reqwest::StatusCode, String) {
     let status = response.status();

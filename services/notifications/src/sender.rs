@@ -40,7 +40,7 @@ pub const DELIVERIES_RECORDED: &str = "notifications.deliveries.recorded";
 
 /// How a send ended.
 #[derive(Debug)]
-enum Result_ {
+enum Outcome {
     Sent,
     NotSent(Status, String),
     Temporary(String),
@@ -53,7 +53,7 @@ struct Finished {
     delivery: Uuid,
     attempt: i32,
     recipient: String,
-    result: Result_,
+    result: Outcome,
 }
 
 /// Sends until `stop` turns true, then finishes what is in flight.
@@ -290,7 +290,7 @@ async fn claim_in(
                 recipient: delivery.recipient.clone(),
                 delivery: delivery.id,
                 job,
-                result: Result_::NotSent(status, reason),
+                result: Outcome::NotSent(status, reason),
             }),
         }
     }
@@ -338,14 +338,14 @@ async fn send_one(n: Arc<Notifications>, job: Job, delivery: Delivery) -> Finish
     let result = async {
         match render::message(&n, job.scope, &delivery).await {
             Ok(message) => match n.mailer.send(message, n.settings.send_timeout).await {
-                Ok(()) => Result_::Sent,
-                Err(SendError::Temporary(e)) => Result_::Temporary(e),
-                Err(SendError::Permanent(e)) => Result_::Permanent(e),
+                Ok(()) => Outcome::Sent,
+                Err(SendError::Temporary(e)) => Outcome::Temporary(e),
+                Err(SendError::Permanent(e)) => Outcome::Permanent(e),
             },
             Err(RenderError::OfficeUnavailable) => {
-                Result_::Temporary("office details unavailable".to_owned())
+                Outcome::Temporary("office details unavailable".to_owned())
             }
-            Err(RenderError::Broken(e)) => Result_::Permanent(format!("cannot compose: {e}")),
+            Err(RenderError::Broken(e)) => Outcome::Permanent(format!("cannot compose: {e}")),
         }
     }
     .instrument(span)
@@ -415,18 +415,18 @@ async fn record(
     let (mut sent, mut failed) = (0u32, 0u32);
     for f in finished {
         let (recorded, then) = match &f.result {
-            Result_::Sent => {
+            Outcome::Sent => {
                 sent += 1;
                 (Recorded::Sent, After::Ack)
             }
-            Result_::NotSent(status, reason) => (
+            Outcome::NotSent(status, reason) => (
                 Recorded::NotSent {
                     status: *status,
                     reason: reason.clone(),
                 },
                 After::Ack,
             ),
-            Result_::Temporary(reason) if f.attempt < max => {
+            Outcome::Temporary(reason) if f.attempt < max => {
                 let at = now
                     + chrono::Duration::from_std(n.settings.backoff(f.attempt)).unwrap_or_default();
                 (
@@ -437,7 +437,7 @@ async fn record(
                     After::Retry(at),
                 )
             }
-            Result_::Temporary(reason) => {
+            Outcome::Temporary(reason) => {
                 failed += 1;
                 let reason = format!("gave up after {} attempts: {reason}", f.attempt);
                 (
@@ -448,7 +448,7 @@ async fn record(
                     After::Dead(reason),
                 )
             }
-            Result_::Permanent(reason) => {
+            Outcome::Permanent(reason) => {
                 failed += 1;
                 if hard_bounce(reason) {
                     bounced.push((f.recipient.clone(), reason.clone()));
