@@ -120,13 +120,15 @@ async fn mark_seen(txn: &TenantTxn, events: &[&Delivered]) -> Result<HashSet<Uui
 async fn birth_years(txn: &TenantTxn, effects: &[Effect]) -> Result<HashMap<Uuid, i32>, DbErr> {
     let tenant = txn.tenant().as_uuid();
     let mut registered: Vec<(Uuid, i32)> = Vec::new();
+    let mut first_seen: HashSet<Uuid> = HashSet::new();
     let mut wanted: HashSet<Uuid> = HashSet::new();
     for effect in effects {
         match effect {
             Effect::Volunteer { id, birth_year } => {
-                if wanted.insert(*id) {
+                if first_seen.insert(*id) {
                     registered.push((*id, *birth_year));
                 }
+                wanted.insert(*id);
             }
             Effect::Person {
                 person,
