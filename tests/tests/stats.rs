@@ -4,9 +4,21 @@
 //! to the dashboard.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)] // tests: a failure is the test failing
 
+#[path = "stats/access.rs"]
+mod access;
+#[path = "stats/export.rs"]
+mod export;
+#[path = "stats/input.rs"]
+mod input;
 #[path = "stats/naive.rs"]
 mod naive;
+#[path = "stats/pipeline.rs"]
+mod pipeline;
+#[path = "stats/privacy.rs"]
+mod privacy;
 #[path = "stats/rollups.rs"]
 mod rollups;
 #[path = "stats/story.rs"]
 mod story;
+#[path = "stats/support.rs"]
+mod support;

@@ -61,7 +61,10 @@ fn day(at: DateTime<Utc>) -> NaiveDate {
 fn periods(d: NaiveDate) -> [(&'static str, NaiveDate); 3] {
     let quarter_month = (d.month() - 1) / 3 * 3 + 1;
     [
-        ("month", NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap()),
+        (
+            "month",
+            NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap(),
+        ),
         (
             "quarter",
             NaiveDate::from_ymd_opt(d.year(), quarter_month, 1).unwrap(),
@@ -85,7 +88,11 @@ fn kind_of(p: &Value, field: &str) -> String {
 fn kinds_of(p: &Value, field: &str) -> Vec<String> {
     let mut kinds: Vec<String> = p[field]
         .as_array()
-        .map(|a| a.iter().filter_map(|k| k.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|k| k.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
     kinds.sort();
     kinds.dedup();
@@ -148,18 +155,36 @@ pub fn recompute(events: &[Delivered], malformed: &HashSet<Uuid>) -> BTreeMap<Ke
         let id = |f: &str| -> Option<Uuid> { text(p, f)?.parse().ok() };
         match e.topic.as_str() {
             "volunteers.volunteer.registered" => {
-                add(office, day(time(p, "at").unwrap()), &kinds_of(p, "kinds"), "new_volunteers", 1);
+                add(
+                    office,
+                    day(time(p, "at").unwrap()),
+                    &kinds_of(p, "kinds"),
+                    "new_volunteers",
+                    1,
+                );
                 born.entry((office, id("volunteer_id").unwrap()))
                     .or_insert(p["birth_year"].as_i64().unwrap());
             }
             "volunteers.volunteer.status_changed" if p["to"] == "ended" => {
-                add(office, day(time(p, "at").unwrap()), &kinds_of(p, "kinds"), "ended_volunteers", 1);
+                add(
+                    office,
+                    day(time(p, "at").unwrap()),
+                    &kinds_of(p, "kinds"),
+                    "ended_volunteers",
+                    1,
+                );
             }
             "volunteers.hours.approved" => {
                 let d: NaiveDate = text(p, "worked_on").unwrap().parse().unwrap();
                 let kind = kind_of(p, "kind");
                 let v = id("volunteer_id").unwrap();
-                add(office, d, &[kind.clone()], "volunteer_minutes", p["minutes"].as_i64().unwrap());
+                add(
+                    office,
+                    d,
+                    &[kind.clone()],
+                    "volunteer_minutes",
+                    p["minutes"].as_i64().unwrap(),
+                );
                 people.push((office, "active", v, d, kind.clone(), false));
                 people.push((office, "hours", v, d, kind, false));
             }
@@ -179,11 +204,35 @@ pub fn recompute(events: &[Delivered], malformed: &HashSet<Uuid>) -> BTreeMap<Ke
                     Some("expired") => "needs_expired",
                     _ => continue,
                 };
-                add(office, day(time(p, "at").unwrap()), &[kind_of(p, "kind")], column, 1);
+                add(
+                    office,
+                    day(time(p, "at").unwrap()),
+                    &[kind_of(p, "kind")],
+                    column,
+                    1,
+                );
             }
-            "needs.offer.accepted" => add(office, day(time(p, "answered_at").unwrap()), &[kind_of(p, "kind")], "offers_accepted", 1),
-            "needs.offer.declined" => add(office, day(time(p, "answered_at").unwrap()), &[kind_of(p, "kind")], "offers_declined", 1),
-            "needs.offer.expired" => add(office, day(e.created_at), &[kind_of(p, "kind")], "offers_timed_out", 1),
+            "needs.offer.accepted" => add(
+                office,
+                day(time(p, "answered_at").unwrap()),
+                &[kind_of(p, "kind")],
+                "offers_accepted",
+                1,
+            ),
+            "needs.offer.declined" => add(
+                office,
+                day(time(p, "answered_at").unwrap()),
+                &[kind_of(p, "kind")],
+                "offers_declined",
+                1,
+            ),
+            "needs.offer.expired" => add(
+                office,
+                day(e.created_at),
+                &[kind_of(p, "kind")],
+                "offers_timed_out",
+                1,
+            ),
             "needs.assignment.confirmed" => {
                 let need = (office, id("need_id").unwrap());
                 let at = e.created_at;
@@ -196,10 +245,21 @@ pub fn recompute(events: &[Delivered], malformed: &HashSet<Uuid>) -> BTreeMap<Ke
                 }
             }
             "needs.assignment.completed" | "needs.visit.recorded" => {
-                let field = if e.topic.ends_with("completed") { "completed_at" } else { "starts_at" };
+                let field = if e.topic.ends_with("completed") {
+                    "completed_at"
+                } else {
+                    "starts_at"
+                };
                 let d = day(time(p, field).unwrap());
                 let kind = kind_of(p, "kind");
-                people.push((office, "active", id("volunteer_id").unwrap(), d, kind.clone(), false));
+                people.push((
+                    office,
+                    "active",
+                    id("volunteer_id").unwrap(),
+                    d,
+                    kind.clone(),
+                    false,
+                ));
                 if let Some(b) = id("beneficiary_id") {
                     people.push((office, "helped", b, d, kind, false));
                 }
@@ -210,7 +270,14 @@ pub fn recompute(events: &[Delivered], malformed: &HashSet<Uuid>) -> BTreeMap<Ke
                     Some(v) => (v, false),
                     None => (id("signup_id").unwrap(), p["minor"] == true),
                 };
-                people.push((office, if minor { "pupil_minor" } else { "active" }, who, d, action_kind(p), minor));
+                people.push((
+                    office,
+                    if minor { "pupil_minor" } else { "active" },
+                    who,
+                    d,
+                    action_kind(p),
+                    minor,
+                ));
             }
             "needs.tally.recorded" => {
                 let d = day(time(p, "at").unwrap());
@@ -225,8 +292,20 @@ pub fn recompute(events: &[Delivered], malformed: &HashSet<Uuid>) -> BTreeMap<Ke
             }
             "notifications.deliveries.recorded" => {
                 let d = day(time(p, "at").unwrap());
-                add(office, d, &["-".to_owned()], "emails_sent", p["sent"].as_i64().unwrap());
-                add(office, d, &["-".to_owned()], "emails_failed", p["failed"].as_i64().unwrap());
+                add(
+                    office,
+                    d,
+                    &["-".to_owned()],
+                    "emails_sent",
+                    p["sent"].as_i64().unwrap(),
+                );
+                add(
+                    office,
+                    d,
+                    &["-".to_owned()],
+                    "emails_failed",
+                    p["failed"].as_i64().unwrap(),
+                );
             }
             _ => {}
         }
@@ -251,7 +330,14 @@ pub fn recompute(events: &[Delivered], malformed: &HashSet<Uuid>) -> BTreeMap<Ke
                 };
                 counted.insert((*office, period, start, k.to_owned(), column, *person));
                 if minor {
-                    counted.insert((*office, period, start, k.to_owned(), "minors_active", *person));
+                    counted.insert((
+                        *office,
+                        period,
+                        start,
+                        k.to_owned(),
+                        "minors_active",
+                        *person,
+                    ));
                 }
             }
         }

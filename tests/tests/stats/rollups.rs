@@ -71,7 +71,10 @@ fn assert_same(label: &str, seed: u64, got: &BTreeMap<Key, Row>, want: &BTreeMap
         );
     }
     let extra: Vec<&Key> = got.keys().filter(|k| !want.contains_key(*k)).collect();
-    assert!(extra.is_empty(), "{label} (seed {seed}): rows nobody expects: {extra:?}");
+    assert!(
+        extra.is_empty(),
+        "{label} (seed {seed}): rows nobody expects: {extra:?}"
+    );
     assert_eq!(got.len(), want.len());
 }
 
@@ -134,9 +137,14 @@ async fn rollups_equal_a_recomputation_after_random_batches_with_redeliveries_an
     handler.handle(&wanted).await.unwrap();
 
     let want = naive::recompute(&events, &malformed);
-    assert!(want.len() > 200, "the story is too thin: {} rows", want.len());
     assert!(
-        want.values().any(|r| r.columns["minors_active"] > 0 && r.median.is_some()),
+        want.len() > 200,
+        "the story is too thin: {} rows",
+        want.len()
+    );
+    assert!(
+        want.values()
+            .any(|r| r.columns["minors_active"] > 0 && r.median.is_some()),
         "the story must exercise minors and waiting times"
     );
     let got = stored(&app).await;
@@ -168,7 +176,9 @@ async fn rollups_equal_a_recomputation_after_random_batches_with_redeliveries_an
     }
     let tenants = app.db.app().await.tenant_db();
     for office in [kielce, plock] {
-        let rebuilt = lacznik_stats::rebuild_office(&tenants, office).await.unwrap();
+        let rebuilt = lacznik_stats::rebuild_office(&tenants, office)
+            .await
+            .unwrap();
         assert!(rebuilt.events > 0);
     }
     assert_same("after a rebuild", seed, &stored(&app).await, &want);

@@ -65,14 +65,10 @@ fn escape(field: &str) -> String {
     }
 }
 
-/// A number with a decimal comma.
+/// A number with a decimal comma and `places` decimals.
 pub fn number(value: f64, places: i32) -> String {
     let rounded = round(value, places);
-    let text = if places <= 0 || rounded.fract() == 0.0 {
-        format!("{rounded:.0}")
-    } else {
-        format!("{rounded:.*}", usize::try_from(places).unwrap_or(0))
-    };
+    let text = format!("{rounded:.*}", usize::try_from(places).unwrap_or(0));
     text.replace('.', ",")
 }
 
@@ -113,7 +109,7 @@ mod tests {
         assert!(text.starts_with('\u{feff}'));
         assert_eq!(
             text.trim_start_matches('\u{feff}'),
-            "Ośrodek;\"Godziny; razem\";'=1+1;\"powiedział \"\"tak\"\"\"\r\n12,3;3;1235\r\n"
+            "Ośrodek;\"Godziny; razem\";'=1+1;\"powiedział \"\"tak\"\"\"\r\n12,3;3,00;1235\r\n"
         );
     }
 }
