@@ -166,7 +166,10 @@ async fn offices(db: &DatabaseConnection, n: usize, first: usize, prefix: &str) 
     let mut upto = 0.0;
     for (code, gminas) in REGIONS {
         upto += f64::from(gminas) / f64::from(total);
-        cases.push_str(&format!(" WHEN i <= {} THEN '{code}'", (upto * n as f64).ceil()));
+        cases.push_str(&format!(
+            " WHEN i <= {} THEN '{code}'",
+            (upto * n as f64).ceil()
+        ));
     }
     exec(
         db,
@@ -254,7 +257,12 @@ async fn timed(
         let status = response.status();
         let body = response.bytes().await.expect("body");
         ms.push(started.elapsed().as_secs_f64() * 1e3);
-        assert_eq!(status, StatusCode::OK, "{label}: {}", String::from_utf8_lossy(&body));
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{label}: {}",
+            String::from_utf8_lossy(&body)
+        );
         bytes += body.len();
     }
     let sample = Sample::new(ms);
@@ -272,8 +280,8 @@ fn random_period(rng: &mut StdRng) -> Period {
         12..17 => PeriodKind::Quarter,
         _ => PeriodKind::Year,
     };
-    let day = NaiveDate::from_ymd_opt(2022, 1, 1).unwrap()
-        + Duration::days(rng.random_range(0..5 * 365));
+    let day =
+        NaiveDate::from_ymd_opt(2022, 1, 1).unwrap() + Duration::days(rng.random_range(0..5 * 365));
     Period::containing(kind, day)
 }
 
@@ -325,8 +333,14 @@ async fn main() {
         let mut list = Vec::new();
         for slug in slugs.iter().step_by((n_offices / 40).max(1)).take(40) {
             let email = format!("koordynator@{slug}.test");
-            app.create_user(Some(slug), &email, lacznik_auth::Role::Coordinator, None, None)
-                .await;
+            app.create_user(
+                Some(slug),
+                &email,
+                lacznik_auth::Role::Coordinator,
+                None,
+                None,
+            )
+            .await;
             let token = app.login(Some(slug), &email).await["access_token"]
                 .as_str()
                 .unwrap()
@@ -425,7 +439,12 @@ async fn main() {
     println!("\nlatency, one request at a time, through the gateway:");
     let board = timed(&app, "office dashboard (coordinator)", &dashboards).await;
     let region = timed(&app, "voivodeship comparison (16 in turn)", &regions).await;
-    let all = timed(&app, "comparison of all offices (platform admin)", &everyone).await;
+    let all = timed(
+        &app,
+        "comparison of all offices (platform admin)",
+        &everyone,
+    )
+    .await;
     let trend = timed(&app, "60-month trend (regional admin)", &trends).await;
 
     parts(&app, &slugs).await;
@@ -454,7 +473,11 @@ async fn main() {
     let postgres = sea_orm::Database::connect(format!("{server}/postgres"))
         .await
         .unwrap();
-    exec(&postgres, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+    exec(
+        &postgres,
+        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    )
+    .await;
 }
 
 /// The largest query's parts, timed directly: rows, protected tables, comparison.
@@ -474,16 +497,25 @@ async fn parts(app: &TestApp, slugs: &[String]) {
         .await
         .unwrap();
     let wanted: std::collections::HashSet<&String> = slugs.iter().collect();
-    let offices: Vec<Office> = list.into_iter().filter(|o| wanted.contains(&o.slug)).collect();
+    let offices: Vec<Office> = list
+        .into_iter()
+        .filter(|o| wanted.contains(&o.slug))
+        .collect();
     let mut members: BTreeMap<String, Vec<Office>> = BTreeMap::new();
     for o in &offices {
-        members.entry(o.region_code.clone()).or_default().push(o.clone());
+        members
+            .entry(o.region_code.clone())
+            .or_default()
+            .push(o.clone());
     }
     for list in members.values_mut() {
         list.sort_by(|a, b| a.short_name.cmp(&b.short_name));
     }
     let ids: Vec<Uuid> = offices.iter().map(|o| o.id).collect();
-    let period = Period::containing(PeriodKind::Month, NaiveDate::from_ymd_opt(2025, 6, 1).unwrap());
+    let period = Period::containing(
+        PeriodKind::Month,
+        NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
+    );
     let (from, to) = years(2025, 2025);
     let (mut read, mut build, mut compared) = (Vec::new(), Vec::new(), Vec::new());
     let mut rows_read = 0;
@@ -500,10 +532,22 @@ async fn parts(app: &TestApp, slugs: &[String]) {
         compared.push(t.elapsed().as_secs_f64() * 1e3);
         assert_eq!(c.offices.len(), offices.len());
     }
-    println!("\nparts of the comparison of all {} offices (20 runs, direct):", offices.len());
-    println!("  read {rows_read} rows as lacznik_stats   {}", Sample::new(read).line());
-    println!("  protected tables of 16 voivodeships     {}", Sample::new(build).line());
-    println!("  compare (rates, ranks, medians)          {}", Sample::new(compared).line());
+    println!(
+        "\nparts of the comparison of all {} offices (20 runs, direct):",
+        offices.len()
+    );
+    println!(
+        "  read {rows_read} rows as lacznik_stats   {}",
+        Sample::new(read).line()
+    );
+    println!(
+        "  protected tables of 16 voivodeships     {}",
+        Sample::new(build).line()
+    );
+    println!(
+        "  compare (rates, ranks, medians)          {}",
+        Sample::new(compared).line()
+    );
 }
 
 /// A backlog of `per_office` events for each of 20 new offices.
@@ -623,7 +667,10 @@ async fn catch_up(app: &TestApp, admin: &DatabaseConnection, rng: &mut StdRng, p
         total as f64 / secs
     );
     let redelivered = Instant::now();
-    handler.handle(&streams[0][..2000.min(per_office)]).await.unwrap();
+    handler
+        .handle(&streams[0][..2000.min(per_office)])
+        .await
+        .unwrap();
     println!(
         "  2,000 redelivered events of one office (all dropped as seen): {:.0} events/s",
         2000.0_f64.min(per_office as f64) / redelivered.elapsed().as_secs_f64()
@@ -650,7 +697,9 @@ async fn catch_up(app: &TestApp, admin: &DatabaseConnection, rng: &mut StdRng, p
         exec(admin, &sql).await;
     }
     let started = Instant::now();
-    let rebuilt = lacznik_stats::rebuild_office(&db, tenants[0]).await.unwrap();
+    let rebuilt = lacznik_stats::rebuild_office(&db, tenants[0])
+        .await
+        .unwrap();
     let secs = started.elapsed().as_secs_f64();
     println!(
         "  rebuild of one office from its outbox: {} events in {secs:.1} s, {:.0} events/s",

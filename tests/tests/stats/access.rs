@@ -117,6 +117,19 @@ async fn a_regional_admin_of_swietokrzyskie_sees_kielce_but_not_plock() {
     .await)
     .await;
     assert_eq!(mazowsze["offices"][0]["office"]["slug"], "plock");
+    let lubuskie = ok(platform_get(
+        app,
+        &everywhere,
+        &format!("/api/v1/stats/regions/08/comparison?{JANUARY}"),
+    )
+    .await)
+    .await;
+    assert_eq!(lubuskie["offices"], json!([]));
+    assert_eq!(lubuskie["region"]["name"], "lubuskie");
+    assert_eq!(
+        figure(&lubuskie["summary"], "active_volunteers")["total"],
+        0
+    );
     let admin = platform_admin(app).await;
     let both = app
         .raw(Method::POST, "/api/v1/stats/comparison")

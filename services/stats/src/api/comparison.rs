@@ -170,8 +170,15 @@ async fn comparison(
     region: Option<&str>,
 ) -> Result<Comparison, Problem> {
     let mut members: BTreeMap<String, Vec<Office>> = BTreeMap::new();
+    if let Some(code) = region {
+        // A voivodeship without offices still has a total: zero.
+        members.insert(code.to_owned(), Vec::new());
+    }
     for office in &offices {
-        if !members.contains_key(&office.region_code) {
+        if members
+            .get(&office.region_code)
+            .is_none_or(|list| list.is_empty())
+        {
             let list = all
                 .in_region(&office.region_code)
                 .into_iter()
