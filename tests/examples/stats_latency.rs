@@ -235,12 +235,11 @@ async fn rollups(db: &DatabaseConnection, kinds: usize) {
     exec(db, "ANALYZE stats_rollups").await;
 }
 
-/// Sends `calls` one at a time; each is (host, method, path, token, body).
-async fn timed(
-    app: &TestApp,
-    label: &str,
-    calls: &[(Option<String>, Method, String, String, Option<Value>)],
-) -> Sample {
+/// One request: the office's address (none: the platform's), method, path, token, body.
+type Call = (Option<String>, Method, String, String, Option<Value>);
+
+/// Sends `calls` one at a time.
+async fn timed(app: &TestApp, label: &str, calls: &[Call]) -> Sample {
     let mut ms = Vec::with_capacity(calls.len());
     let mut bytes = 0usize;
     for (host, method, path, token, body) in calls {

@@ -181,7 +181,7 @@ pub fn recompute(events: &[Delivered], malformed: &HashSet<Uuid>) -> BTreeMap<Ke
                 add(
                     office,
                     d,
-                    &[kind.clone()],
+                    std::slice::from_ref(&kind),
                     "volunteer_minutes",
                     p["minutes"].as_i64().unwrap(),
                 );

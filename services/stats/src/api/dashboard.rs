@@ -24,7 +24,7 @@ use crate::store::rollups::office_rows;
 
 #[derive(ResponseContent)]
 pub enum DashboardBody {
-    Json(Json<DashboardView>),
+    Json(Json<Box<DashboardView>>),
     #[oai(content_type = "text/csv; charset=utf-8")]
     Csv(Binary<Vec<u8>>),
 }
@@ -86,7 +86,7 @@ impl DashboardApi {
 
         Ok(match format {
             Format::Json => DashboardResponse::Ok(
-                DashboardBody::Json(Json(view(&office, &kind, &board))),
+                DashboardBody::Json(Json(Box::new(view(&office, &kind, &board)))),
                 None,
             ),
             Format::Csv => DashboardResponse::Ok(

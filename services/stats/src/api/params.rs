@@ -50,9 +50,7 @@ pub fn period(v: &mut Validator, kind: Option<&str>, start: Option<&str>) -> Opt
     let Some(raw) = start else {
         return Some(Period::containing(kind, local_day(Utc::now())));
     };
-    let Some(day) = date(v, "start", raw) else {
-        return None;
-    };
+    let day = date(v, "start", raw)?;
     match Period::starting(kind, day) {
         Ok(period) => Some(period),
         Err(_) => {

@@ -42,15 +42,15 @@ pub fn dashboard(current: Period, wanted: &str, rows: Vec<RollupRow>) -> Dashboa
     let mut grids: BTreeMap<i32, Grid> = BTreeMap::new();
     for period in periods {
         let year = period.year();
-        if !grids.contains_key(&year) {
+        grids.entry(year).or_insert_with(|| {
             let rows = years
                 .remove(&year)
                 .unwrap_or_default()
                 .into_iter()
                 .map(|r| (r.period, r.kind, r.totals))
                 .collect();
-            grids.insert(year, Grid::office(year, rows));
-        }
+            Grid::office(year, rows)
+        });
     }
     let mut kinds: Vec<String> = grids
         .values()
