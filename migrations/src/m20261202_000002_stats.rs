@@ -97,18 +97,31 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        // The comparison reads one period of many offices.
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_stats_rollups_period")
-                    .table("stats_rollups")
-                    .col("kind")
-                    .col("period_start")
-                    .col("period")
-                    .to_owned(),
-            )
+        // The comparison reads the all-kinds rows of a voivodeship's offices over a year or
+        // more: on PostgreSQL a partial index of those rows that holds every column, so the
+        // read never visits the table; SQLite gets the plain index.
+        let db = manager.get_connection();
+        if db.get_database_backend() == DbBackend::Postgres {
+            db.execute_unprepared(&format!(
+                "CREATE INDEX ix_stats_rollups_all_kinds ON stats_rollups (tenant_id, period_start) \
+                 INCLUDE (period, {}, needs_assigned, wait_median_secs, wait_p90_secs) \
+                 WHERE kind = '*'",
+                ADDITIVE.join(", ")
+            ))
             .await?;
+        } else {
+            manager
+                .create_index(
+                    Index::create()
+                        .name("ix_stats_rollups_all_kinds")
+                        .table("stats_rollups")
+                        .col("tenant_id")
+                        .col("kind")
+                        .col("period_start")
+                        .to_owned(),
+                )
+                .await?;
+        }
 
         create_tenant_table(
             manager,
@@ -164,7 +177,6 @@ impl MigrationTrait for Migration {
         volunteers.col(ColumnDef::new("birth_year").integer().not_null());
         create_tenant_table(manager, "stats_volunteers", volunteers).await?;
 
-        let db = manager.get_connection();
         if db.get_database_backend() == DbBackend::Postgres {
             db.execute_unprepared(&format!(
                 "GRANT SELECT ON stats_rollups TO {STATS_ROLE};

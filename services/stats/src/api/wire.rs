@@ -12,7 +12,7 @@ use crate::offices::Office;
 use crate::report::Rate;
 
 /// A value hidden to protect the people behind it.
-#[derive(Debug, Clone, PartialEq, Object)]
+#[derive(Debug, Clone, PartialEq, Object, serde::Serialize)]
 #[oai(rename = "StatsSuppressed")]
 pub struct Suppressed {
     /// Always `true`: the value is between 1 and 4 (or could be worked out from one that is).
@@ -21,7 +21,8 @@ pub struct Suppressed {
 
 /// A published value: a whole number (counts), a decimal (hours, kilograms, rates), or
 /// `{"suppressed": true}`.
-#[derive(Debug, Clone, PartialEq, Union)]
+#[derive(Debug, Clone, PartialEq, Union, serde::Serialize)]
+#[serde(untagged)]
 #[oai(one_of, rename = "StatsValue")]
 pub enum Cell {
     Count(i64),
@@ -60,7 +61,7 @@ pub fn round(value: f64, places: i32) -> f64 {
 }
 
 /// A period.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 #[oai(rename = "StatsPeriod")]
 pub struct PeriodView {
     /// `month`, `quarter` or `year`.
@@ -85,7 +86,7 @@ impl From<Period> for PeriodView {
 }
 
 /// An office.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 #[oai(rename = "StatsOffice")]
 pub struct OfficeView {
     pub slug: String,
@@ -114,7 +115,7 @@ impl From<&Office> for OfficeView {
 }
 
 /// A figure in a period, the previous one and a year earlier.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 #[oai(rename = "StatsDashboardFigure")]
 pub struct DashboardFigure {
     /// Code of the figure (README.md, "Statistics", defines each).
@@ -127,7 +128,7 @@ pub struct DashboardFigure {
 }
 
 /// The figures of one kind of help.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 #[oai(rename = "StatsKindFigures")]
 pub struct KindView {
     /// Catalogue code; `-` for what has no kind (emails, hours without an assignment).
@@ -137,7 +138,7 @@ pub struct KindView {
 }
 
 /// An office's dashboard.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 #[oai(rename = "StatsDashboard")]
 pub struct DashboardView {
     pub office: OfficeView,
@@ -152,7 +153,7 @@ pub struct DashboardView {
 }
 
 /// One figure of one compared office.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 #[oai(rename = "StatsComparedFigure")]
 pub struct ComparedFigureView {
     pub figure: String,
@@ -165,7 +166,7 @@ pub struct ComparedFigureView {
 }
 
 /// One compared office.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 #[oai(rename = "StatsComparedOffice")]
 pub struct ComparedOfficeView {
     pub office: OfficeView,
@@ -173,7 +174,7 @@ pub struct ComparedOfficeView {
 }
 
 /// A figure across the compared offices.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 #[oai(rename = "StatsFigureSummary")]
 pub struct SummaryView {
     pub figure: String,
@@ -191,7 +192,7 @@ pub struct SummaryView {
 }
 
 /// A voivodeship.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 #[oai(rename = "StatsRegion")]
 pub struct RegionView {
     pub code: String,
@@ -199,7 +200,7 @@ pub struct RegionView {
 }
 
 /// Offices side by side.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 #[oai(rename = "StatsComparison")]
 pub struct ComparisonView {
     /// The voivodeship compared, absent for a chosen set of offices.
@@ -210,7 +211,7 @@ pub struct ComparisonView {
 }
 
 /// One month of a trend.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 #[oai(rename = "StatsTrendPoint")]
 pub struct TrendPoint {
     pub month: PeriodView,
@@ -219,7 +220,7 @@ pub struct TrendPoint {
 }
 
 /// One office's monthly series of one figure.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 #[oai(rename = "StatsTrend")]
 pub struct TrendView {
     pub office: OfficeView,
@@ -230,7 +231,7 @@ pub struct TrendView {
 }
 
 /// Offices to compare (platform admins: any; regional admins: of their voivodeship).
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 #[oai(rename = "StatsComparisonRequest")]
 pub struct ComparisonRequest {
     /// Slugs of the offices.
