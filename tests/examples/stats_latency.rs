@@ -28,7 +28,9 @@
 //! `CARGO_TARGET_DIR=target/release-bench LACZNIK_TEST_PG=postgres://postgres@127.0.0.1:5432
 //! cargo run --release -p lacznik-e2e --example stats_latency`
 //! — `STATS_OFFICES` (2,500), `STATS_KINDS` (8), `STATS_RUNS` (requests per query, 400),
-//! `STATS_BACKLOG` (events per backlogged office, 5,000).
+//! `STATS_BACKLOG` (events per backlogged office, 5,000), `STATS_CACHE_SECS`
+//! (`stats.comparison_cache_secs`, 30 as shipped; 0 reads every time); `STATS_KEEP=1` keeps
+//! the database.
 #![allow(clippy::print_stdout, clippy::expect_used, clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
@@ -302,9 +304,12 @@ async fn main() {
          query, backlog {BACKLOG_OFFICES} × {backlog} events"
     );
 
+    let cache_secs = env("STATS_CACHE_SECS", 30);
+    println!("voivodeships' tables kept for {cache_secs} s (stats.comparison_cache_secs)");
     let app = TestApp::spawn_configured(json!({
         "limits": {"tenant_requests": 100_000_000},
         "telemetry": {"log_filter": "warn"},
+        "stats": {"comparison_cache_secs": cache_secs},
     }))
     .await;
     let admin = app.db.admin().await;
@@ -470,6 +475,10 @@ async fn main() {
     let name = app.db.name.clone();
     app.stop().await;
     admin.close().await.ok();
+    if std::env::var("STATS_KEEP").is_ok() {
+        println!("kept the database {name}");
+        return;
+    }
     let server = lacznik_testkit::server_url();
     let postgres = sea_orm::Database::connect(format!("{server}/postgres"))
         .await
@@ -533,9 +542,73 @@ async fn parts(app: &TestApp, slugs: &[String]) {
         compared.push(t.elapsed().as_secs_f64() * 1e3);
         assert_eq!(c.offices.len(), offices.len());
     }
+    // The same statements without the service's decoding: rows fetched and dropped, and rows
+    // decoded straight through sqlx.
+    let sql = |n: usize| {
+        let marks: Vec<String> = (4..n + 4).map(|i| format!("${i}")).collect();
+        format!(
+            "SELECT tenant_id, period, period_start, '*' AS kind, {}, needs_assigned, \
+             wait_median_secs, wait_p90_secs FROM stats_rollups WHERE kind = $1 AND \
+             period_start >= $2 AND period_start < $3 AND tenant_id IN ({})",
+            COLUMNS.join(", "),
+            marks.join(", ")
+        )
+    };
+    let (mut fetched, mut sqlx_decoded) = (Vec::new(), Vec::new());
+    for _ in 0..20 {
+        let t = Instant::now();
+        for chunk in ids.chunks(897) {
+            let mut values: Vec<sea_orm::Value> = vec!["*".into(), from.into(), to.into()];
+            values.extend(chunk.iter().map(|id| sea_orm::Value::from(*id)));
+            let rows = regional
+                .0
+                .query_all_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    sql(chunk.len()),
+                    values,
+                ))
+                .await
+                .unwrap();
+            assert!(!rows.is_empty());
+        }
+        fetched.push(t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        let mut sum = 0i64;
+        for chunk in ids.chunks(897) {
+            let text = sql(chunk.len());
+            let mut q = sea_orm::sqlx::query(sea_orm::sqlx::AssertSqlSafe(text))
+                .bind("*")
+                .bind(from)
+                .bind(to);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            let rows = q
+                .fetch_all(regional.0.get_postgres_connection_pool())
+                .await
+                .unwrap();
+            for row in &rows {
+                use sea_orm::sqlx::Row;
+                let _: Uuid = row.get(0);
+                for i in 4..4 + COLUMNS.len() {
+                    sum += row.get::<i64, _>(i);
+                }
+            }
+        }
+        assert!(sum > 0);
+        sqlx_decoded.push(t.elapsed().as_secs_f64() * 1e3);
+    }
     println!(
         "\nparts of the comparison of all {} offices (20 runs, direct):",
         offices.len()
+    );
+    println!(
+        "  the statements, rows fetched, not decoded {}",
+        Sample::new(fetched).line()
+    );
+    println!(
+        "  the statements through sqlx, decoded      {}",
+        Sample::new(sqlx_decoded).line()
     );
     println!(
         "  read {rows_read} rows as lacznik_stats   {}",

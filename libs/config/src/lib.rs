@@ -537,12 +537,16 @@ pub struct StatsConfig {
     /// populations) it reads from the identity service. An office it does not know yet is
     /// looked up again at once.
     pub office_cache_secs: u64,
+    /// Seconds a voivodeship's protected table of a year is kept for comparisons and trends
+    /// (0: read every time). Coordinators' dashboards are always read afresh.
+    pub comparison_cache_secs: u64,
 }
 
 impl Default for StatsConfig {
     fn default() -> Self {
         Self {
             office_cache_secs: 60,
+            comparison_cache_secs: 30,
         }
     }
 }

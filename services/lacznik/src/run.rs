@@ -241,7 +241,10 @@ pub async fn start(
                             .map_or("http://127.0.0.1:8081", String::as_str),
                         Duration::from_secs(config.stats.office_cache_secs),
                     )),
-                    regional: connect_regional(config, &db).await?,
+                    regional: Arc::new(lacznik_stats::regional::Regional::new(
+                        connect_regional(config, &db).await?,
+                        Duration::from_secs(config.stats.comparison_cache_secs),
+                    )),
                 };
                 spawn(
                     listener,

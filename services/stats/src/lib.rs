@@ -8,6 +8,7 @@ pub mod consumer;
 pub mod domain;
 pub mod error;
 pub mod offices;
+pub mod regional;
 pub mod report;
 pub mod store;
 
@@ -41,7 +42,7 @@ pub fn endpoint(
 ) -> impl Endpoint<Output = Response> {
     let spec = openapi();
     let spec_json = spec.spec_endpoint();
-    let regional = deps.regional.clone();
+    let regional = deps.regional.db().clone();
     let app = db.clone();
     let ready = move || {
         let app = app.clone();

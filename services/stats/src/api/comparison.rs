@@ -12,7 +12,6 @@ use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
-use uuid::Uuid;
 
 use super::access::{Reach, admins_only, no_office, region_forbidden};
 use super::csv::{self, Csv};
@@ -23,11 +22,10 @@ use super::wire::{
 };
 use super::{Deps, Tag, attachment};
 use crate::domain::figures::Figure;
-use crate::domain::period::{Period, years};
+use crate::domain::period::Period;
 use crate::offices::{Office, Offices};
-use crate::report::comparison::{Comparison, RegionTables, compare};
+use crate::report::comparison::{Comparison, compare};
 use crate::report::rate;
-use crate::store::rollups::regional_rows;
 
 /// The JSON is written straight from the answer's types: a comparison of every office is
 /// megabytes, and building it as a tree of values first costs more than the query.
@@ -190,10 +188,7 @@ async fn comparison(
             members.insert(office.region_code.clone(), list);
         }
     }
-    let ids: Vec<Uuid> = members.values().flatten().map(|o| o.id).collect();
-    let (from, to) = years(period.year(), period.year());
-    let rows = regional_rows(&deps.regional, &ids, from, to).await?;
-    let tables = RegionTables::build(&members, rows, &[period.year()]);
+    let tables = deps.regional.tables(&members, &[period.year()]).await?;
     Ok(compare(period, offices, &tables, region))
 }
 

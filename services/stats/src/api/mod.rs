@@ -19,7 +19,7 @@ pub use dashboard::DashboardApi;
 pub use trend::TrendApi;
 
 use crate::offices::OfficeRegister;
-use crate::store::rollups::RegionalDb;
+use crate::regional::Regional;
 
 #[derive(Tags)]
 enum Tag {
@@ -36,8 +36,8 @@ pub const APIS: Apis = (DashboardApi, ComparisonApi, TrendApi);
 #[derive(Clone)]
 pub struct Deps {
     pub offices: Arc<OfficeRegister>,
-    /// Reads every office's rollups (`lacznik_stats`).
-    pub regional: RegionalDb,
+    /// Every office's all-kinds rollups (read as `lacznik_stats`) as voivodeships' tables.
+    pub regional: Arc<Regional>,
 }
 
 /// `Content-Disposition` of a CSV download named `name` (ASCII only).

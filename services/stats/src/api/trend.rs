@@ -12,7 +12,6 @@ use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
-use uuid::Uuid;
 
 use super::access::{Reach, no_office};
 use super::csv::{self, Csv};
@@ -24,8 +23,8 @@ use crate::domain::grid::Shown;
 use crate::domain::period::{Period, years};
 use crate::offices::Office;
 use crate::report::Rate;
-use crate::report::comparison::{RegionTables, own_trend, trend};
-use crate::store::rollups::{office_rows, regional_rows};
+use crate::report::comparison::{own_trend, trend};
+use crate::store::rollups::office_rows;
 
 #[derive(ResponseContent)]
 pub enum TrendBody {
@@ -105,10 +104,8 @@ impl TrendApi {
                         .cloned()
                         .collect(),
                 )]);
-                let ids: Vec<Uuid> = members.values().flatten().map(|o| o.id).collect();
-                let rows = regional_rows(&deps.regional, &ids, from, to).await?;
                 let spanned: Vec<i32> = (first.year()..=last.year()).collect();
-                let tables = RegionTables::build(&members, rows, &spanned);
+                let tables = deps.regional.tables(&members, &spanned).await?;
                 trend(&office, figure, &months, &tables)
             }
         };

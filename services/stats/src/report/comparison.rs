@@ -5,6 +5,7 @@
 //! gets no total: totals of arbitrary sets could be subtracted from one another.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::Datelike;
 use uuid::Uuid;
@@ -57,10 +58,21 @@ pub struct Comparison {
 /// The protected tables of some voivodeships over some years.
 pub struct RegionTables {
     /// (region, year) → table; units are the region's offices in `members` order, then the total.
-    grids: HashMap<(String, i32), Grid>,
+    grids: HashMap<(String, i32), Arc<Grid>>,
     /// office → (region, unit).
     units: HashMap<Uuid, (String, usize)>,
     sizes: HashMap<String, usize>,
+}
+
+/// One voivodeship's table of one year: `offices` in order (the total follows them), `rows`
+/// their all-kinds rows of that year.
+pub fn region_grid(year: i32, offices: &[Office], rows: Vec<RollupRow>) -> Grid {
+    let unit: HashMap<Uuid, usize> = offices.iter().enumerate().map(|(i, o)| (o.id, i)).collect();
+    let rows = rows
+        .into_iter()
+        .filter_map(|r| Some((*unit.get(&r.tenant)?, r.period, r.totals)))
+        .collect();
+    Grid::region(year, offices.len(), rows)
 }
 
 impl RegionTables {
@@ -71,32 +83,42 @@ impl RegionTables {
         rows: Vec<RollupRow>,
         years: &[i32],
     ) -> Self {
+        let region_of: HashMap<Uuid, &String> = members
+            .iter()
+            .flat_map(|(r, offices)| offices.iter().map(move |o| (o.id, r)))
+            .collect();
+        let mut per: HashMap<(String, i32), Vec<RollupRow>> = HashMap::new();
+        for (year, rows) in by_year(rows) {
+            for row in rows {
+                if let Some(region) = region_of.get(&row.tenant) {
+                    per.entry(((*region).clone(), year)).or_default().push(row);
+                }
+            }
+        }
+        let mut grids = HashMap::new();
+        for (region, offices) in members {
+            for &year in years {
+                let rows = per.remove(&(region.clone(), year)).unwrap_or_default();
+                grids.insert(
+                    (region.clone(), year),
+                    Arc::new(region_grid(year, offices, rows)),
+                );
+            }
+        }
+        Self::from_parts(members, grids)
+    }
+
+    /// Tables built (or kept) elsewhere, for the voivodeships of `members`.
+    pub fn from_parts(
+        members: &BTreeMap<String, Vec<Office>>,
+        grids: HashMap<(String, i32), Arc<Grid>>,
+    ) -> Self {
         let mut units = HashMap::new();
         let mut sizes = HashMap::new();
         for (region, offices) in members {
             sizes.insert(region.clone(), offices.len());
             for (i, office) in offices.iter().enumerate() {
                 units.insert(office.id, (region.clone(), i));
-            }
-        }
-        let mut per: HashMap<(String, i32), Vec<(usize, Period, _)>> = HashMap::new();
-        for (year, rows) in by_year(rows) {
-            for row in rows {
-                if let Some((region, unit)) = units.get(&row.tenant) {
-                    per.entry((region.clone(), year))
-                        .or_default()
-                        .push((*unit, row.period, row.totals));
-                }
-            }
-        }
-        let mut grids = HashMap::new();
-        for region in members.keys() {
-            for &year in years {
-                let rows = per.remove(&(region.clone(), year)).unwrap_or_default();
-                grids.insert(
-                    (region.clone(), year),
-                    Grid::region(year, sizes[region], rows),
-                );
             }
         }
         Self {
