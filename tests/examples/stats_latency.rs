@@ -598,10 +598,38 @@ async fn parts(app: &TestApp, slugs: &[String]) {
         assert!(sum > 0);
         sqlx_decoded.push(t.elapsed().as_secs_f64() * 1e3);
     }
+    // What PostgreSQL itself spends on them (EXPLAIN ANALYZE, the last of 5 runs).
+    let mut executed = 0.0;
+    let mut plan = String::new();
+    for _ in 0..5 {
+        executed = 0.0;
+        for chunk in ids.chunks(640) {
+            let mut values: Vec<sea_orm::Value> = vec!["*".into(), from.into(), to.into()];
+            values.extend(chunk.iter().map(|id| sea_orm::Value::from(*id)));
+            let row = regional
+                .0
+                .query_one_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    format!("EXPLAIN (ANALYZE, FORMAT JSON) {}", sql(chunk.len())),
+                    values,
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            let explained: Value =
+                serde_json::from_str(&row.try_get_by_index::<String>(0).unwrap()).unwrap();
+            executed += explained[0]["Execution Time"].as_f64().unwrap();
+            plan = explained[0]["Plan"]["Node Type"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+        }
+    }
     println!(
         "\nparts of the comparison of all {} offices (20 runs, direct):",
         offices.len()
     );
+    println!("  PostgreSQL executing them ({plan})   {executed:.2} ms");
     println!(
         "  the statements, rows fetched, not decoded {}",
         Sample::new(fetched).line()
