@@ -616,8 +616,7 @@ async fn parts(app: &TestApp, slugs: &[String]) {
                 .await
                 .unwrap()
                 .unwrap();
-            let explained: Value =
-                serde_json::from_str(&row.try_get_by_index::<String>(0).unwrap()).unwrap();
+            let explained: Value = row.try_get_by_index(0).unwrap();
             executed += explained[0]["Execution Time"].as_f64().unwrap();
             plan = explained[0]["Plan"]["Node Type"]
                 .as_str()
