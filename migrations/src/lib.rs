@@ -5,7 +5,7 @@
 //! Every tenant table is created through [`tenant_table`] and [`create_tenant_table`], so each
 //! gets the same keys and the same row-level-security policy.
 
-use lacznik_config::{APP_ROLE, DatabaseConfig, OWNER_ROLE, RELAY_ROLE};
+use lacznik_config::{APP_ROLE, DatabaseConfig, OWNER_ROLE, RELAY_ROLE, STATS_ROLE};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, TransactionTrait};
 pub use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::prelude::*;
@@ -94,6 +94,7 @@ pub async fn migrate(admin_url: &SecretString, config: &DatabaseConfig) -> Resul
             &conn,
             config.app_password.as_ref(),
             config.relay_password.as_ref(),
+            config.stats_password.as_ref(),
         )
         .await?;
         let txn = conn.begin().await?;
@@ -107,17 +108,18 @@ pub async fn migrate(admin_url: &SecretString, config: &DatabaseConfig) -> Resul
     conn.close().await
 }
 
-/// Creates the owner, app and relay roles if missing and gives them what they need on `public`.
+/// Creates the owner, app, relay and statistics roles if missing and gives them what they need on `public`.
 /// Roles are cluster-wide, so this is idempotent and never undone by a down migration.
 pub async fn ensure_roles(
     conn: &impl ConnectionTrait,
     app_password: Option<&SecretString>,
     relay_password: Option<&SecretString>,
+    stats_password: Option<&SecretString>,
 ) -> Result<(), DbErr> {
     // Serialise concurrent set-ups (parallel test runs) on a cluster-wide advisory lock.
     conn.execute_unprepared("SELECT pg_advisory_lock(7355608)")
         .await?;
-    let result = create_roles(conn, app_password, relay_password).await;
+    let result = create_roles(conn, app_password, relay_password, stats_password).await;
     conn.execute_unprepared("SELECT pg_advisory_unlock(7355608)")
         .await?;
     result
@@ -127,6 +129,7 @@ async fn create_roles(
     conn: &impl ConnectionTrait,
     app_password: Option<&SecretString>,
     relay_password: Option<&SecretString>,
+    stats_password: Option<&SecretString>,
 ) -> Result<(), DbErr> {
     conn.execute_unprepared(&format!(
         r#"
@@ -141,15 +144,23 @@ async fn create_roles(
           IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{RELAY_ROLE}') THEN
             CREATE ROLE {RELAY_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT;
           END IF;
+          IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{STATS_ROLE}') THEN
+            CREATE ROLE {STATS_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT;
+          END IF;
         END
         $$;
         GRANT USAGE, CREATE ON SCHEMA public TO {OWNER_ROLE};
         GRANT USAGE ON SCHEMA public TO {APP_ROLE};
         GRANT USAGE ON SCHEMA public TO {RELAY_ROLE};
+        GRANT USAGE ON SCHEMA public TO {STATS_ROLE};
         "#
     ))
     .await?;
-    for (role, password) in [(APP_ROLE, app_password), (RELAY_ROLE, relay_password)] {
+    for (role, password) in [
+        (APP_ROLE, app_password),
+        (RELAY_ROLE, relay_password),
+        (STATS_ROLE, stats_password),
+    ] {
         let Some(password) = password else {
             continue;
         };

@@ -86,7 +86,8 @@ async fn every_tenant_table_is_isolated_and_citus_ready() {
             1,
             "{table}: exactly one policy, found {policies:?}"
         );
-        // Any other policy is the outbox relay's, on the outbox, and for no other role.
+        // Any other policy is the outbox relay's, on the outbox, or the statistics reader's, on
+        // the rollups, each for its role alone.
         let others = strings(
             &admin,
             &format!(
@@ -101,6 +102,8 @@ async fn every_tenant_table_is_isolated_and_citus_ready() {
                 ["relay_reads lacznik_relay", "relay_marks lacznik_relay"],
                 "{table}"
             );
+        } else if table == "stats_rollups" {
+            assert_eq!(others, ["stats_reads lacznik_stats"], "{table}");
         } else {
             assert!(others.is_empty(), "{table}: unexpected policies {others:?}");
         }

@@ -57,6 +57,11 @@ pub struct DatabaseConfig {
     pub relay_url: Option<SecretString>,
     /// Password given to the `lacznik_relay` role when migrations create it (PostgreSQL only).
     pub relay_password: Option<SecretString>,
+    /// How the statistics service reads every office's rollups for the regional comparison.
+    /// Absent → `url` as `lacznik_stats` with `stats_password`.
+    pub stats_url: Option<SecretString>,
+    /// Password given to the `lacznik_stats` role when migrations create it (PostgreSQL only).
+    pub stats_password: Option<SecretString>,
     pub max_connections: u32,
     pub connect_timeout_secs: u64,
 }
@@ -69,6 +74,8 @@ impl Default for DatabaseConfig {
             app_password: None,
             relay_url: None,
             relay_password: None,
+            stats_url: None,
+            stats_password: None,
             max_connections: 16,
             connect_timeout_secs: 5,
         }
@@ -117,6 +124,17 @@ impl DatabaseConfig {
         )
     }
 
+    /// The URL the statistics service reads rollups of every office with: `stats_url`, or the
+    /// admin URL as `lacznik_stats`.
+    pub fn stats_url(&self, data_dir: &Path) -> Result<SecretString, ConfigError> {
+        self.role_url(
+            data_dir,
+            self.stats_url.as_ref(),
+            STATS_ROLE,
+            self.stats_password.as_ref(),
+        )
+    }
+
     fn role_url(
         &self,
         data_dir: &Path,
@@ -160,6 +178,9 @@ pub const APP_ROLE: &str = "lacznik_app";
 /// The role the outbox relay connects as: it reads and marks every office's outbox rows, and
 /// nothing else.
 pub const RELAY_ROLE: &str = "lacznik_relay";
+/// The role the statistics service reads every office's rollups as (the regional comparison):
+/// it may read the rollup table and nothing else.
+pub const STATS_ROLE: &str = "lacznik_stats";
 /// The role that owns the schema; migrations run as it.
 pub const OWNER_ROLE: &str = "lacznik_owner";
 
@@ -509,9 +530,26 @@ pub struct DkimConfig {
 }
 
 /// Statistics: rollups and the regional comparison.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct StatsConfig {}
+pub struct StatsConfig {
+    /// Seconds the statistics service keeps the list of offices (names, voivodeships,
+    /// populations) it reads from the identity service. An office it does not know yet is
+    /// looked up again at once.
+    pub office_cache_secs: u64,
+    /// Seconds a voivodeship's protected table of a year is kept for comparisons and trends
+    /// (0: read every time). Coordinators' dashboards are always read afresh.
+    pub comparison_cache_secs: u64,
+}
+
+impl Default for StatsConfig {
+    fn default() -> Self {
+        Self {
+            office_cache_secs: 60,
+            comparison_cache_secs: 30,
+        }
+    }
+}
 
 /// Redis, for rate limits, lockouts and revoked sessions (and later the event streams).
 #[derive(Debug, Deserialize)]

@@ -44,13 +44,9 @@ impl AppDb {
         url: &SecretString,
         config: &DatabaseConfig,
     ) -> Result<Self, TenancyError> {
-        let conn = connect_pool(url, config)
-            .await
-            .map_err(TenancyError::Connect)?;
-        if conn.get_database_backend() == DbBackend::Postgres {
-            refuse_unsafe_role(&conn).await?;
-        }
-        Ok(Self { conn })
+        Ok(Self {
+            conn: connect_checked(url, config).await?,
+        })
     }
 
     /// Tenant-scoped access, for the handlers of a service.
@@ -101,6 +97,22 @@ pub async fn connect_pool(
         .acquire_timeout(Duration::from_secs(config.connect_timeout_secs))
         .sqlx_logging(false);
     Database::connect(options).await
+}
+
+/// Opens a pool for a service role and, on PostgreSQL, refuses a role that could bypass
+/// row-level security: the app role, and named cross-tenant readers such as `lacznik_stats`,
+/// whose only way past the tenant policy must be the policies written for them.
+pub async fn connect_checked(
+    url: &SecretString,
+    config: &DatabaseConfig,
+) -> Result<DatabaseConnection, TenancyError> {
+    let conn = connect_pool(url, config)
+        .await
+        .map_err(TenancyError::Connect)?;
+    if conn.get_database_backend() == DbBackend::Postgres {
+        refuse_unsafe_role(&conn).await?;
+    }
+    Ok(conn)
 }
 
 /// Refuses a role that is (or can become) a superuser, bypasses RLS, or owns a table: on such a

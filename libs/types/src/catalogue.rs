@@ -72,6 +72,40 @@ pub const LANGUAGES: [Entry; 10] = [
     entry("pjm", "polski język migowy"),
 ];
 
+/// The voivodeships by TERYT code, named as the Central Statistical Office writes them (the
+/// `regions` table holds the same list).
+pub const VOIVODESHIPS: [Entry; 16] = [
+    entry("02", "dolnośląskie"),
+    entry("04", "kujawsko-pomorskie"),
+    entry("06", "lubelskie"),
+    entry("08", "lubuskie"),
+    entry("10", "łódzkie"),
+    entry("12", "małopolskie"),
+    entry("14", "mazowieckie"),
+    entry("16", "opolskie"),
+    entry("18", "podkarpackie"),
+    entry("20", "podlaskie"),
+    entry("22", "pomorskie"),
+    entry("24", "śląskie"),
+    entry("26", "świętokrzyskie"),
+    entry("28", "warmińsko-mazurskie"),
+    entry("30", "wielkopolskie"),
+    entry("32", "zachodniopomorskie"),
+];
+
+/// The Polish name of a kind of help, if `code` is one.
+pub fn kind_name(code: &str) -> Option<&'static str> {
+    KINDS_OF_HELP
+        .iter()
+        .find(|k| k.code == code)
+        .map(|k| k.name)
+}
+
+/// The name of the voivodeship with TERYT code `code`, if there is one.
+pub fn voivodeship_name(code: &str) -> Option<&'static str> {
+    VOIVODESHIPS.iter().find(|v| v.code == code).map(|v| v.name)
+}
+
 /// Position of a kind of help in [`KINDS_OF_HELP`].
 pub fn kind_index(code: &str) -> Option<u8> {
     KINDS_OF_HELP

@@ -7,6 +7,7 @@ pub mod demo;
 mod demo_needs;
 pub mod pipeline;
 mod run;
+pub mod stats;
 pub mod tenants;
 
 pub use run::{Component, Running, migrate, public_key_entry, start};

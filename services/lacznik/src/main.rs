@@ -53,6 +53,21 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Statistics: `lacznik stats rebuild [--office <slug>]` recomputes them from the outbox.
+    Stats {
+        #[command(subcommand)]
+        action: StatsAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum StatsAction {
+    /// Recompute an office's (or every office's) statistics from its event log (the outbox).
+    Rebuild {
+        /// Only this office (slug).
+        #[arg(long)]
+        office: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -133,6 +148,25 @@ async fn main() -> anyhow::Result<()> {
                 lacznik::migrate(&config).await?;
             }
             user(&config, action).await
+        }
+        Command::Stats {
+            action: StatsAction::Rebuild { office },
+        } => {
+            if embedded {
+                lacznik::migrate(&config).await?;
+            }
+            let done = lacznik::stats::rebuild(&config, office.as_deref()).await?;
+            #[allow(clippy::print_stdout)]
+            for office in done {
+                println!(
+                    "{:<24} przeliczono {} zdarzeń ({} policzonych, {} pominiętych)",
+                    office.slug,
+                    office.rebuilt.events,
+                    office.rebuilt.applied.fresh,
+                    office.rebuilt.applied.unusable
+                );
+            }
+            Ok(())
         }
         Command::Demo => {
             lacznik::migrate(&config).await?;

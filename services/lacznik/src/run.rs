@@ -232,11 +232,23 @@ pub async fn start(
                     signal.clone(),
                 )
             }
-            "stats" => spawn(
-                listener,
-                lacznik_stats::endpoint(db, verifier.clone(), tracer),
-                signal.clone(),
-            ),
+            "stats" => {
+                let deps = lacznik_stats::Deps {
+                    offices: Arc::new(lacznik_stats::offices::OfficeRegister::new(
+                        &upstream(config, &upstreams, "identity"),
+                        Duration::from_secs(config.stats.office_cache_secs),
+                    )),
+                    regional: Arc::new(lacznik_stats::regional::Regional::new(
+                        connect_regional(config, &db).await?,
+                        Duration::from_secs(config.stats.comparison_cache_secs),
+                    )),
+                };
+                spawn(
+                    listener,
+                    lacznik_stats::endpoint(db, verifier.clone(), deps, tracer),
+                    signal.clone(),
+                )
+            }
             other => anyhow::bail!("service `{other}` has no implementation"),
         };
         running.tasks.push(task);
@@ -288,12 +300,13 @@ pub async fn start(
 /// Everything that consumes events in this deployment, each with a consumer group of its own.
 fn event_handlers(
     _config: &Config,
-    _db: &AppDb,
+    db: &AppDb,
     notifications: &Arc<lacznik_notifications::Notifications>,
 ) -> Vec<Arc<dyn lacznik_queue::consumer::Handler>> {
-    vec![Arc::new(lacznik_notifications::ingest::Ingest(
-        notifications.clone(),
-    ))]
+    vec![
+        Arc::new(lacznik_notifications::ingest::Ingest(notifications.clone())),
+        Arc::new(lacznik_stats::StatsConsumer::new(db.tenant_db())),
+    ]
 }
 
 /// Where a service is reached: started in this process, or as configured.
@@ -332,6 +345,23 @@ fn notifications(
     )?;
     *built = Some(n.clone());
     Ok(n)
+}
+
+/// The statistics' cross-office reader: `lacznik_stats` on PostgreSQL (refused, like the app
+/// role, if it could bypass row-level security); the app's own SQLite file when embedded.
+async fn connect_regional(
+    config: &Config,
+    db: &AppDb,
+) -> anyhow::Result<lacznik_stats::RegionalDb> {
+    let url = config.database.stats_url(&config.data_dir.0)?;
+    let kind = DatabaseConfig::kind_of(secrecy::ExposeSecret::expose_secret(&url))?;
+    if kind == DatabaseKind::Sqlite {
+        return Ok(lacznik_stats::RegionalDb(db.platform_db().conn().clone()));
+    }
+    let conn = lacznik_tenancy::connect_checked(&url, &config.database)
+        .await
+        .context("the statistics service cannot connect as lacznik_stats")?;
+    Ok(lacznik_stats::RegionalDb(conn))
 }
 
 /// The services' connection: SQLite file, or PostgreSQL as the non-owner app role.

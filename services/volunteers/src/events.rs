@@ -14,6 +14,8 @@ pub const STATUS_CHANGED: &str = "volunteers.volunteer.status_changed";
 pub const ANONYMISED: &str = "volunteers.volunteer.anonymised";
 /// Hours were approved (from an assignment, by a coordinator, or on approving a report).
 pub const HOURS_APPROVED: &str = "volunteers.hours.approved";
+/// The signature of an agreement (porozumienie) was recorded.
+pub const AGREEMENT_SIGNED: &str = "volunteers.agreement.signed";
 /// A volunteer asked for a certificate.
 pub const CERTIFICATE_REQUESTED: &str = "volunteers.certificate.requested";
 

@@ -691,6 +691,7 @@ async fn complete(
             "volunteer_id": done.volunteer_id,
             "kind": n.kind,
             "partner_id": n.partner_id,
+            "beneficiary_id": n.beneficiary_id,
             "minutes": minutes,
             "completed_at": now,
         }),

@@ -208,6 +208,7 @@ impl VisitsApi {
             "need_id": n.id,
             "volunteer_id": a.volunteer_id,
             "kind": n.kind,
+            "beneficiary_id": n.beneficiary_id,
             "starts_at": saved.starts_at,
             "minutes": saved.minutes,
             "concern": saved.concern,

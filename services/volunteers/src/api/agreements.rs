@@ -343,7 +343,7 @@ impl AgreementsApi {
             v.reject("signed_on", "Podaj datę podpisania albo zakończenia.");
         }
         v.finish()?;
-        let updated = agreements::update_dates(&txn, found.id, body.signed_on, body.ends_on)
+        let updated = agreements::update_dates(&txn, &found, body.signed_on, body.ends_on)
             .await
             .map_err(store_problem)?;
         txn.commit().await?;

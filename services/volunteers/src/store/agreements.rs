@@ -8,6 +8,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder}
 
 use super::entity::{agreement, agreement_template};
 use super::{StoreError, json_list, to_json};
+use crate::events;
 
 /// An office's template: title, paragraphs and the termination clause.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,20 +143,37 @@ pub async fn all(txn: &TenantTxn) -> Result<Vec<agreement::Model>, StoreError> {
         .await?)
 }
 
-/// Records the day both sides signed (or, with `ends_on`, the day it ends early).
+/// Records the day both sides signed (or, with `ends_on`, the day it ends early). The first
+/// signature recorded is published for statistics (a corrected date is not counted again).
 pub async fn update_dates(
     txn: &TenantTxn,
-    id: uuid::Uuid,
+    found: &agreement::Model,
     signed_on: Option<NaiveDate>,
     ends_on: Option<NaiveDate>,
 ) -> Result<agreement::Model, StoreError> {
-    Ok(agreement::Entity::update(agreement::ActiveModel {
+    let updated = agreement::Entity::update(agreement::ActiveModel {
         tenant_id: Set(txn.tenant().as_uuid()),
-        id: Set(id),
+        id: Set(found.id),
         signed_on: signed_on.map_or(sea_orm::ActiveValue::NotSet, |d| Set(Some(d))),
         ends_on: ends_on.map_or(sea_orm::ActiveValue::NotSet, |d| Set(Some(d))),
         ..Default::default()
     })
     .exec(&**txn)
-    .await?)
+    .await?;
+    if found.signed_on.is_none()
+        && let Some(day) = updated.signed_on
+    {
+        events::publish(
+            txn,
+            events::AGREEMENT_SIGNED,
+            serde_json::json!({
+                "agreement_id": updated.id,
+                "volunteer_id": updated.volunteer_id,
+                "signed_on": day,
+                "scope": json_list::<String>(&updated.scope),
+            }),
+        )
+        .await?;
+    }
+    Ok(updated)
 }

@@ -63,14 +63,22 @@ pub async fn log(
     Ok(logged)
 }
 
+/// Tells statistics, with the kind of help of the assignment the hours came from (none for
+/// hours logged or reported without one).
 async fn approved(txn: &TenantTxn, entry: &hours::Model) -> Result<(), StoreError> {
+    let kind = match entry.assignment_id {
+        Some(id) => super::assignments::get(txn, VolunteerId::from_uuid(entry.volunteer_id), id)
+            .await?
+            .map(|a| a.kind),
+        None => None,
+    };
     events::publish(
         txn,
         events::HOURS_APPROVED,
         serde_json::json!({
             "volunteer_id": entry.volunteer_id, "entry_id": entry.id,
             "assignment_id": entry.assignment_id, "worked_on": entry.worked_on,
-            "minutes": entry.minutes, "source": entry.source,
+            "minutes": entry.minutes, "source": entry.source, "kind": kind,
         }),
     )
     .await?;

@@ -300,6 +300,7 @@ pub async fn change_status(
         events::STATUS_CHANGED,
         serde_json::json!({
             "volunteer_id": id.as_uuid(), "from": from.as_str(), "to": to.as_str(), "at": now,
+            "kinds": super::json_list::<String>(&current.kinds),
         }),
     )
     .await?;

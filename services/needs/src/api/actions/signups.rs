@@ -9,7 +9,7 @@ use lacznik_http::{Problem, TenantContext};
 use lacznik_tenancy::{TenantDb, TenantTxn};
 use serde_json::json;
 
-use super::plan::require_shift;
+use super::plan::{require_action, require_shift};
 use super::rules::{Person, PersonInput, check_person, day_of, is_minor};
 use super::wire::{Signup, SignupCancelled, SignupInput};
 use crate::Deps;
@@ -386,14 +386,17 @@ pub(super) async fn check_in(
         }
     }
     let checked = actions::check_in(&txn, &signup, Utc::now()).await?;
+    let action = require_action(&txn, action_id).await?;
     emit(
         &txn,
         SHIFT_CHECKED_IN,
         json!({
             "action_id": shift.action_id,
+            "kind": action.kind,
             "shift_id": shift.id,
             "signup_id": checked.id,
             "volunteer_id": checked.volunteer_id,
+            "minor": is_minor(checked.birth_date, day_of(shift.starts_at)),
             "at": checked.checked_in_at,
         }),
     )

@@ -39,7 +39,7 @@ pub(super) async fn record(
 ) -> Result<Tally, Problem> {
     caller.require_coordinator()?;
     let txn = db.begin(tenant.id).await?;
-    require_action(&txn, action_id).await?;
+    let action = require_action(&txn, action_id).await?;
     let mut v = Validator::new();
     if !input.amount.is_finite() || input.amount < 0.0 {
         v.reject("amount", "Podaj liczbę nie mniejszą niż 0.");
@@ -76,6 +76,7 @@ pub(super) async fn record(
         TALLY_RECORDED,
         json!({
             "action_id": action_id,
+            "kind": action.kind,
             "shift_id": recorded.shift_id,
             "tally_id": recorded.id,
             "measure": recorded.measure,
