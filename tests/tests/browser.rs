@@ -833,8 +833,12 @@ async fn a_volunteer_unsubscribes_from_the_link_in_an_email_and_chooses_a_daily_
         .click()
         .await
         .unwrap();
-    let saved = text_of(&browser, "#done:not([hidden]) #done-text").await;
-    assert_eq!(saved, "Zapisano ustawienia powiadomień.");
+    // The message box already shows the unsubscription: wait for it to say the save went.
+    lacznik_testkit::eventually(Duration::from_secs(10), "the save's message", || async {
+        let text = text_of(&browser, "#done:not([hidden]) #done-text").await;
+        (text == "Zapisano ustawienia powiadomień.").then_some(())
+    })
+    .await;
     let token = query.trim_start_matches("?token=");
     let prefs: serde_json::Value = app
         .at(

@@ -6,6 +6,7 @@
 //! failure says whether trying again can help.
 
 pub mod ics;
+mod pool;
 pub mod templates;
 mod transport;
 

@@ -4,12 +4,13 @@
 //! mode, and a way to read what would have been sent).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::MailError;
+use crate::pool::SmtpPool;
 
 /// A failed send, by what to do about it.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -25,14 +26,14 @@ pub enum SendError {
 /// A configured transport.
 #[derive(Clone)]
 pub enum Mailer {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(Arc<SmtpPool>),
     Files(AsyncFileTransport<Tokio1Executor>, PathBuf),
 }
 
 impl std::fmt::Debug for Mailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Smtp(_) => f.write_str("Mailer::Smtp"),
+            Self::Smtp(pool) => write!(f, "Mailer::Smtp({pool:?})"),
             Self::Files(_, dir) => write!(f, "Mailer::Files({})", dir.display()),
         }
     }
@@ -41,12 +42,11 @@ impl std::fmt::Debug for Mailer {
 impl Mailer {
     /// An SMTP relay from its URL, with up to `pool` open connections.
     pub fn smtp(url: &str, pool: u32, connect_timeout: Duration) -> Result<Self, MailError> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|e| MailError::Url(e.to_string()))?
-            .pool_config(PoolConfig::new().max_size(pool.max(1)))
-            .timeout(Some(connect_timeout))
-            .build();
-        Ok(Self::Smtp(transport))
+        Ok(Self::Smtp(Arc::new(SmtpPool::from_url(
+            url,
+            pool,
+            connect_timeout,
+        )?)))
     }
 
     /// `.eml` files in `dir` (created if missing).
@@ -56,23 +56,17 @@ impl Mailer {
         Ok(Self::Files(AsyncFileTransport::new(&dir), dir))
     }
 
-    /// Sends `message`, giving up after `deadline`.
+    /// Sends `message`, giving up after `deadline` (lettre's own timeout covers connecting
+    /// only).
     pub async fn send(&self, message: Message, deadline: Duration) -> Result<(), SendError> {
+        let timed_out = |_| SendError::Temporary("timed out".to_owned());
         let sent = match self {
-            Self::Smtp(smtp) => tokio::time::timeout(deadline, smtp.send(message))
+            Self::Smtp(pool) => tokio::time::timeout(deadline, pool.send(&message))
                 .await
-                .map_err(|_| SendError::Temporary("timed out".to_owned()))?
-                .map(|_| ())
-                .map_err(|e| {
-                    if e.is_permanent() {
-                        SendError::Permanent(e.to_string())
-                    } else {
-                        SendError::Temporary(e.to_string())
-                    }
-                }),
+                .map_err(timed_out)?,
             Self::Files(files, _) => tokio::time::timeout(deadline, files.send(message))
                 .await
-                .map_err(|_| SendError::Temporary("timed out".to_owned()))?
+                .map_err(timed_out)?
                 .map(|_| ())
                 .map_err(|e| SendError::Temporary(e.to_string())),
         };
