@@ -130,20 +130,20 @@ impl MigrationTrait for Migration {
                     true,
                 ))
                 .await?;
-            manager
-                .create_index(index(format!("ix_{table}_created"), &["created_at"], false))
-                .await?;
-            manager
-                .create_index(index(
-                    format!("ix_{table}_status"),
-                    &["status", "next_attempt_at"],
-                    false,
-                ))
-                .await?;
+            // What still waits to be sent (the reconciler, digests, the log by status): partial,
+            // so the row versions of sent mail — most of them — add nothing to it. Every update
+            // of a delivery changes its status, so none is a HOT update: each index costs an
+            // entry per update, and a delivery is updated twice (claimed, then recorded).
+            let lead_sql = if tenant { "tenant_id, " } else { "" };
+            db.execute_unprepared(&format!(
+                "CREATE INDEX ix_{table}_waiting ON {table} ({lead_sql}status, next_attempt_at) \
+                 WHERE status IN ('queued', 'retrying', 'sending', 'held')"
+            ))
+            .await?;
             manager
                 .create_index(index(
                     format!("ix_{table}_recipient"),
-                    &["recipient", "created_at"],
+                    &["recipient"],
                     false,
                 ))
                 .await?;

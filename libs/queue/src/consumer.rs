@@ -85,7 +85,7 @@ impl Default for ConsumerOptions {
             batch: 100,
             block: Duration::from_millis(1000),
             claim_idle: Duration::from_secs(60),
-            refresh: Duration::from_secs(5),
+            refresh: Duration::from_secs(1),
         }
     }
 }

@@ -134,9 +134,9 @@ pub async fn run(n: Arc<Notifications>, consumer: String, mut stop: watch::Recei
                 done.push(finished);
             }
         }
-        let due = done.len() >= 64
+        let due = done.len() >= 256
             || in_flight.is_empty()
-            || last_flush.elapsed() >= Duration::from_millis(20);
+            || last_flush.elapsed() >= Duration::from_millis(100);
         if !done.is_empty() && due {
             match flush(&n, &mut done).await {
                 Ok(()) => last_flush = Instant::now(),

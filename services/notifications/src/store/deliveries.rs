@@ -439,7 +439,7 @@ pub async fn requeue_stale(
     .bind(stale_before)
     .sql("))")
     .in_scope(scope, "")
-    .sql(" ORDER BY created_at LIMIT ")
+    .sql(" ORDER BY id LIMIT ")
     .bind(i64::try_from(limit).unwrap_or(i64::MAX))
     .all(conn)
     .await?;
