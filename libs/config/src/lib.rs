@@ -495,10 +495,10 @@ impl Default for NotificationsConfig {
     fn default() -> Self {
         Self {
             smtp_url: None,
-            smtp_pool: 8,
+            smtp_pool: 16,
             connect_timeout_secs: 10,
             send_timeout_secs: 30,
-            senders: 1,
+            senders: 2,
             concurrency: 32,
             max_attempts: 8,
             retry_base_ms: 30_000,
