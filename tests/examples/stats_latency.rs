@@ -88,29 +88,17 @@ const KINDS: [&str; 14] = [
     "mediation",
     "office_work",
 ];
-const COLUMNS: [&str; 21] = [
-    "active_volunteers",
-    "new_volunteers",
-    "ended_volunteers",
-    "minors_active",
-    "volunteer_minutes",
-    "hour_volunteers",
-    "needs_opened",
-    "needs_fulfilled",
-    "needs_cancelled",
-    "needs_expired",
-    "offers_accepted",
-    "offers_declined",
-    "offers_timed_out",
-    "beneficiaries_helped",
-    "people_served",
-    "kilogram_grams",
-    "parcels",
-    "caps_grams",
-    "agreements_signed",
-    "emails_sent",
-    "emails_failed",
-];
+/// The columns of a rollup row (the service's own list).
+const COLUMNS: [&str; lacznik_stats::domain::figures::Column::COUNT] = {
+    let all = lacznik_stats::domain::figures::Column::ALL;
+    let mut names = [""; lacznik_stats::domain::figures::Column::COUNT];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = all[i].name();
+        i += 1;
+    }
+    names
+};
 const BACKLOG_OFFICES: usize = 20;
 
 fn env(name: &str, default: usize) -> usize {

@@ -10,30 +10,17 @@ use lacznik_queue::consumer::Delivered;
 use serde_json::Value;
 use uuid::Uuid;
 
-/// The columns of a rollup row, as named in `stats_rollups`.
-pub const COLUMNS: [&str; 21] = [
-    "active_volunteers",
-    "new_volunteers",
-    "ended_volunteers",
-    "minors_active",
-    "volunteer_minutes",
-    "hour_volunteers",
-    "needs_opened",
-    "needs_fulfilled",
-    "needs_cancelled",
-    "needs_expired",
-    "offers_accepted",
-    "offers_declined",
-    "offers_timed_out",
-    "beneficiaries_helped",
-    "people_served",
-    "kilogram_grams",
-    "parcels",
-    "caps_grams",
-    "agreements_signed",
-    "emails_sent",
-    "emails_failed",
-];
+/// The columns of a rollup row, as named in `stats_rollups` (the service's own list).
+pub const COLUMNS: [&str; lacznik_stats::domain::figures::Column::COUNT] = {
+    let all = lacznik_stats::domain::figures::Column::ALL;
+    let mut names = [""; lacznik_stats::domain::figures::Column::COUNT];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = all[i].name();
+        i += 1;
+    }
+    names
+};
 
 /// (office, period kind, first day, kind of help).
 pub type Key = (Uuid, &'static str, NaiveDate, String);

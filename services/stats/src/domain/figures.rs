@@ -62,7 +62,7 @@ impl Column {
     }
 
     /// The column's name in `stats_rollups`.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Self::ActiveVolunteers => "active_volunteers",
             Self::NewVolunteers => "new_volunteers",
