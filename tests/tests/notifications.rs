@@ -176,6 +176,17 @@ fn secret_in(message: &Received) -> String {
         .to_owned()
 }
 
+/// The volunteer accepts the offer with the link from the email itself, as from a mail client.
+async fn accept(app: &TestApp, slug: &str, offer_mail: &Received) {
+    let answer = app
+        .at(slug, Method::POST, "/api/v1/needs/offer-links/acceptance")
+        .json(&json!({ "token": secret_in(offer_mail) }))
+        .send()
+        .await
+        .unwrap();
+    ok_json(answer, StatusCode::OK).await;
+}
+
 /// The office's delivery log, newest first.
 async fn log(app: &TestApp, slug: &str, query: &str) -> Vec<Value> {
     let page = ok_json(
@@ -207,17 +218,7 @@ async fn an_assignment_produces_exactly_one_well_formed_email_with_its_invitatio
         Duration::from_secs(20),
     )
     .await;
-    let answer = app
-        .at(
-            "kielce",
-            Method::POST,
-            "/api/v1/needs/offer-links/acceptance",
-        )
-        .json(&json!({ "token": secret_in(&offer_mail) }))
-        .send()
-        .await
-        .unwrap();
-    ok_json(answer, StatusCode::OK).await;
+    accept(&app, "kielce", &offer_mail).await;
 
     let mail = wait_for_mail(
         &smtp,
@@ -556,19 +557,7 @@ async fn a_kielce_broadcast_to_5000_does_not_hold_back_a_plock_assignment_email(
     )
     .await;
     let accepted_at = std::time::Instant::now();
-    ok_json(
-        app.at(
-            "plock",
-            Method::POST,
-            "/api/v1/needs/offer-links/acceptance",
-        )
-        .json(&json!({ "token": secret_in(&offer_mail) }))
-        .send()
-        .await
-        .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    accept(&app, "plock", &offer_mail).await;
     wait_for_mail(
         &smtp,
         "jan@plock.example.pl",
@@ -811,19 +800,7 @@ async fn notices_repeated_every_day_are_mailed_once_and_reminders_reach_the_volu
         Duration::from_secs(20),
     )
     .await;
-    ok_json(
-        app.at(
-            "kielce",
-            Method::POST,
-            "/api/v1/needs/offer-links/acceptance",
-        )
-        .json(&json!({ "token": secret_in(&offer_mail) }))
-        .send()
-        .await
-        .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    accept(&app, "kielce", &offer_mail).await;
     let deps = lacznik_needs::Deps {
         settings: lacznik_needs::settings::NeedsSettings::from_config(&app.db.config()),
         volunteers: std::sync::Arc::new(lacznik_needs::volunteers::VolunteersClient::new(
