@@ -26,7 +26,7 @@ use crate::{create_tenant_table, drop_tenant_table, tenant_table};
 pub struct Migration;
 
 /// Additive figures of a rollup row (counts, minutes, grams), each `bigint not null default 0`.
-const ADDITIVE: [&str; 21] = [
+pub(crate) const ADDITIVE: [&str; 21] = [
     "active_volunteers",
     "new_volunteers",
     "ended_volunteers",

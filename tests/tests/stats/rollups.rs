@@ -8,7 +8,11 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::NaiveDate;
 use lacznik_queue::consumer::{Delivered, Handler};
 use lacznik_stats::StatsConsumer;
+use lacznik_stats::domain::grid::ALL_KINDS;
+use lacznik_stats::domain::period::PeriodKind;
+use lacznik_stats::store::rollups::{RegionalDb, regional_rows};
 use lacznik_testkit::{TestApp, tenant_id};
+use lacznik_types::TenantId;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
@@ -57,6 +61,43 @@ async fn stored(app: &TestApp) -> BTreeMap<Key, Row> {
         };
         if !row.is_empty() {
             out.insert(key, row);
+        }
+    }
+    out
+}
+
+/// The all-kinds rows as the regional comparison reads them: as `lacznik_stats`, every figure
+/// from the one column PostgreSQL packs them in.
+async fn compared(app: &TestApp, offices: &[TenantId]) -> BTreeMap<Key, Row> {
+    let config = app.db.config();
+    let url = config.database.stats_url(&config.data_dir.0).unwrap();
+    let db = RegionalDb(
+        lacznik_tenancy::connect_checked(&url, &config.database)
+            .await
+            .unwrap(),
+    );
+    let ids: Vec<Uuid> = offices.iter().map(|o| o.as_uuid()).collect();
+    let from = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+    let to = NaiveDate::from_ymd_opt(2100, 1, 1).unwrap();
+    let mut out = BTreeMap::new();
+    for r in regional_rows(&db, &ids, from, to).await.unwrap() {
+        let period = match r.period.kind {
+            PeriodKind::Month => "month",
+            PeriodKind::Quarter => "quarter",
+            PeriodKind::Year => "year",
+        };
+        let row = Row {
+            columns: COLUMNS
+                .iter()
+                .zip(r.totals.additive)
+                .map(|(c, v)| (*c, v))
+                .collect(),
+            needs_assigned: r.totals.needs_assigned,
+            median: r.totals.wait_median_secs,
+            p90: r.totals.wait_p90_secs,
+        };
+        if !row.is_empty() {
+            out.insert((r.tenant, period, r.period.start, r.kind), row);
         }
     }
     out
@@ -154,6 +195,16 @@ async fn rollups_equal_a_recomputation_after_random_batches_with_redeliveries_an
         got.len()
     );
     assert_same("after the batches", seed, &got, &want);
+    assert_same(
+        "the comparison's packed read",
+        seed,
+        &compared(&app, &[kielce, plock]).await,
+        &want
+            .iter()
+            .filter(|(key, _)| key.3 == ALL_KINDS)
+            .map(|(key, row)| (key.clone(), row.clone()))
+            .collect(),
+    );
 
     // The outbox is the log: replay it.
     let admin = app.db.admin().await;
