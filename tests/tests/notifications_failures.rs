@@ -2,7 +2,8 @@
 //! hand (its jobs are taken over, and nobody gets a message twice), an SMTP relay that is down
 //! for a while (retried and delivered), one that refuses an address (failed, dead-lettered,
 //! the address suppressed, all visible in the log) and one that never comes back (given up
-//! after the configured attempts).
+//! after the configured attempts); and what is left of a message once its content is no longer
+//! kept.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure is the test failing
 
 use std::collections::HashMap;
@@ -472,4 +473,96 @@ async fn a_relay_that_never_comes_back_is_given_up_after_the_configured_attempts
     assert!(reason.starts_with("gave up after 3 attempts"), "{reason}");
     assert!(reason.contains("451"), "{reason}");
     assert!(smtp.received().is_empty());
+}
+
+#[tokio::test]
+async fn an_old_message_loses_its_content_and_keeps_its_log_entry() {
+    let smtp = SmtpServer::start().await;
+    let app = platform(&smtp, json!({ "keep_content_days": 30 }), json!({})).await;
+    let (old, new) = ("stara@kielce.example.pl", "nowa@kielce.example.pl");
+    volunteers(&app, "kielce", &[old.to_owned(), new.to_owned()]).await;
+    broadcast(&app, "kielce", "Zbiórka żywności w sobotę").await;
+    eventually(Duration::from_secs(20), "both sent", || async {
+        (statuses(&app).await.get("sent") == Some(&2)).then_some(())
+    })
+    .await;
+    let admin = app.db.admin().await;
+    admin
+        .execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "UPDATE deliveries SET created_at = now() - interval '31 days' WHERE recipient = $1",
+            [old.into()],
+        ))
+        .await
+        .unwrap();
+    let content = |to: &'static str| {
+        let admin = admin.clone();
+        async move {
+            admin
+                .query_one_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    "SELECT payload FROM deliveries WHERE recipient = $1",
+                    [to.into()],
+                ))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get::<String>("", "payload")
+                .unwrap()
+        }
+    };
+    assert!(content(old).await.contains("Zbiórka żywności"));
+
+    // The hourly round, run now.
+    let n = worker(&app, &smtp, &redis_url()).await;
+    let offices = n.offices.all().await.unwrap();
+    let now = chrono::Utc::now();
+    assert_eq!(
+        lacznik_notifications::housekeeping::forget(&n, &offices, now).await,
+        1
+    );
+    assert_eq!(content(old).await, "{}");
+    assert!(content(new).await.contains("Zbiórka żywności"));
+    assert_eq!(
+        lacznik_notifications::housekeeping::forget(&n, &offices, now).await,
+        0,
+        "nothing is forgotten twice"
+    );
+
+    // The coordinator's log still shows both; only the newer one can be sent again.
+    let entries = log(&app, "kielce").await;
+    let entry = |to: &str| entries.iter().find(|d| d["to"] == to).unwrap().clone();
+    assert_eq!(
+        (
+            entry(old)["status"].clone(),
+            entry(old)["content_kept"].clone()
+        ),
+        (json!("sent"), json!(false))
+    );
+    assert_eq!(entry(new)["content_kept"], true);
+    let resend = |d: Value| {
+        format!(
+            "/api/v1/notifications/deliveries/{}/resend",
+            d["id"].as_str().unwrap()
+        )
+    };
+    let (status, code) = problem(
+        app.send("kielce", Method::POST, &resend(entry(old)), None)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::CONFLICT, "content_forgotten")
+    );
+    ok_json(
+        app.send("kielce", Method::POST, &resend(entry(new)), None)
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    eventually(Duration::from_secs(20), "the resend delivered", || async {
+        (smtp.received().len() == 3).then_some(())
+    })
+    .await;
 }

@@ -486,6 +486,9 @@ pub struct NotificationsConfig {
     /// Polish local day (1 = Monday … 7 = Sunday) and the daily hour of the weekly digest of
     /// open needs.
     pub weekly_digest_day: u32,
+    /// Days a finished message's content (its template values: names, addresses, links) is
+    /// kept for resending; then only its log entry stays (at least 1).
+    pub keep_content_days: u32,
     /// DKIM signing per office: `[[notifications.dkim]] office = "kielce"`, `domain`,
     /// `selector`, and `private_key_file` (PEM, RSA or Ed25519).
     pub dkim: Vec<DkimConfig>,
@@ -511,6 +514,7 @@ impl Default for NotificationsConfig {
             message_id_domain: None,
             daily_digest_hour: 7,
             weekly_digest_day: 1,
+            keep_content_days: 30,
             dkim: Vec::new(),
         }
     }

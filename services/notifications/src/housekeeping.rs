@@ -1,12 +1,14 @@
 //! The slow loop beside the senders: it queues again every delivery whose job went missing (a
 //! push that failed after its record was committed, Redis restarted without its data, the
-//! embedded process restarted with its queue in memory), and runs the daily and weekly digests
-//! at their hour.
+//! embedded process restarted with its queue in memory), runs the daily and weekly digests
+//! at their hour, and once an hour forgets the content of messages older than
+//! `notifications.keep_content_days` (RODO's storage limitation: the log entry stays).
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use lacznik_http::TenantContext;
 use lacznik_tenancy::Scope;
 use tokio::sync::watch;
 
@@ -16,6 +18,9 @@ use crate::store::deliveries;
 
 /// Deliveries re-queued per office and pass.
 const REQUEUE_BATCH: u64 = 2000;
+
+/// How often old content is looked for.
+const FORGET_EVERY: Duration = Duration::from_secs(3600);
 
 /// Runs until `stop`. With `requeue_at_start` (a queue kept in memory) everything the database
 /// says is waiting is queued at once on the first pass.
@@ -27,6 +32,7 @@ pub async fn run(
 ) {
     let mut schedule = Schedule::default();
     let mut first = true;
+    let mut forgot: Option<Instant> = None;
     loop {
         let offices = match n.offices.all().await {
             Ok(offices) => offices,
@@ -51,6 +57,10 @@ pub async fn run(
             }
         }
         schedule.tick(&n, &offices, now).await;
+        if forgot.is_none_or(|at| at.elapsed() >= FORGET_EVERY) {
+            forget(&n, &offices, now).await;
+            forgot = Some(Instant::now());
+        }
         first = false;
         tokio::select! {
             () = tokio::time::sleep(every) => {}
@@ -73,4 +83,33 @@ async fn requeue(
         n.enqueue(scope, &found).await;
     }
     Ok(())
+}
+
+/// Forgets the content of every office's (and the platform's) finished messages created more
+/// than `notifications.keep_content_days` before `now`. Returns how many; an office that cannot
+/// be reached now is tried on the next round.
+pub async fn forget(n: &Notifications, offices: &[TenantContext], now: DateTime<Utc>) -> u64 {
+    let before = now - n.settings.keep_content;
+    let scopes = offices
+        .iter()
+        .map(|o| Scope::Office(o.id))
+        .chain([Scope::Platform]);
+    let mut total = 0;
+    for scope in scopes {
+        let forgotten = async {
+            let txn = n.db.begin(scope).await?;
+            let count = deliveries::forget_content(&*txn, scope, before).await?;
+            txn.commit().await?;
+            Ok::<_, sea_orm::DbErr>(count)
+        };
+        match forgotten.await {
+            Ok(0) => {}
+            Ok(count) => {
+                total += count;
+                tracing::info!(count, tenant = ?scope.tenant(), "content of old messages forgotten");
+            }
+            Err(error) => tracing::warn!(%error, "housekeeping: old content kept for now"),
+        }
+    }
+    total
 }

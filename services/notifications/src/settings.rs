@@ -29,6 +29,9 @@ pub struct NotificationSettings {
     pub stale_after: Duration,
     pub daily_digest_hour: u32,
     pub weekly_digest_day: u32,
+    /// How long a finished message's content is kept (for resending) before it is forgotten.
+    pub keep_content: chrono::Duration,
+    pub keep_content_days: u32,
 }
 
 impl NotificationSettings {
@@ -63,6 +66,8 @@ impl NotificationSettings {
             stale_after: (claim_idle * 2).max(Duration::from_secs(120)),
             daily_digest_hour: n.daily_digest_hour.min(23),
             weekly_digest_day: n.weekly_digest_day.clamp(1, 7),
+            keep_content: chrono::Duration::days(i64::from(n.keep_content_days.max(1))),
+            keep_content_days: n.keep_content_days.max(1),
         }
     }
 

@@ -48,6 +48,9 @@ pub struct DeliveryView {
     /// The delivery this one sends again.
     pub resend_of: Option<Uuid>,
     pub broadcast_id: Option<Uuid>,
+    /// Whether the message's content is still kept, so it can be resent
+    /// (`notifications.keep_content_days` after it was made, only this entry stays).
+    pub content_kept: bool,
 }
 
 impl From<Delivery> for DeliveryView {
@@ -66,6 +69,7 @@ impl From<Delivery> for DeliveryView {
             sent_at: d.sent_at,
             next_attempt_at: d.next_attempt_at,
             message_id: d.message_id,
+            content_kept: d.payload != deliveries::FORGOTTEN,
             resend_of: d.resend_of,
             broadcast_id: d.broadcast_id,
         }
@@ -234,6 +238,15 @@ impl LogApi {
             return Err(Problem::conflict(
                 "not_resendable",
                 "Ta wiadomość jest jeszcze w drodze (w kolejce, wysyłana, ponawiana albo czeka na podsumowanie dnia).",
+            ));
+        }
+        if original.payload == deliveries::FORGOTTEN {
+            return Err(Problem::conflict(
+                "content_forgotten",
+                format!(
+                    "Treści tej wiadomości już nie przechowujemy (usuwamy ją po {} dniach); w dzienniku został tylko wpis o wysyłce.",
+                    n.settings.keep_content_days
+                ),
             ));
         }
         if original

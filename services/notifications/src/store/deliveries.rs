@@ -419,6 +419,28 @@ pub async fn record(
     Ok(())
 }
 
+/// What a delivery's content is replaced with once it is no longer kept.
+pub const FORGOTTEN: &str = "{}";
+
+/// Replaces the content (the email request: names, addresses, links, the office's words) of
+/// deliveries that were finished and created before `before` with [`FORGOTTEN`]; the log entry
+/// stays — recipient, kind, status, attempts, reasons, Message-ID. Returns how many.
+pub async fn forget_content(
+    conn: &impl ConnectionTrait,
+    scope: Scope,
+    before: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let table = scope.table("deliveries");
+    Query::new(format!(
+        "UPDATE {table} SET payload = '{FORGOTTEN}' WHERE status IN ('sent', 'failed', \
+         'suppressed', 'skipped', 'bundled') AND payload <> '{FORGOTTEN}' AND created_at < "
+    ))
+    .bind(before)
+    .in_scope(scope, "")
+    .execute(conn)
+    .await
+}
+
 /// Deliveries whose send job may have been lost (Redis restarted empty, a push failed after
 /// the commit, a sender died holding it): waiting or due longer than `stale`, or leased and
 /// abandoned. Marks them queued again now and returns them to be pushed: (id, tier).
