@@ -3,7 +3,8 @@
 //! kept lower-case.
 
 use chrono::{DateTime, Utc};
-use lacznik_tenancy::sql::{Query, get};
+use lacznik_tenancy::Scope;
+use lacznik_tenancy::sql::{Query, get, insert};
 use lacznik_types::TenantId;
 use sea_orm::ConnectionTrait;
 use sea_orm::DbErr;
@@ -49,25 +50,20 @@ pub async fn set_preference(
     changed_by: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    Query::new(
-        "INSERT INTO notification_preferences (tenant_id, id, address, category, frequency, \
-         updated_at, changed_by) VALUES (",
+    insert(
+        Scope::Office(tenant),
+        "notification_preferences",
+        vec![
+            ("id", Uuid::now_v7().into()),
+            ("address", address.to_lowercase().into()),
+            ("category", category.as_str().into()),
+            ("frequency", frequency.as_str().into()),
+            ("updated_at", now.into()),
+            ("changed_by", changed_by.into()),
+        ],
     )
-    .bind(tenant.as_uuid())
-    .sql(", ")
-    .bind(Uuid::now_v7())
-    .sql(", ")
-    .bind(address.to_lowercase())
-    .sql(", ")
-    .bind(category.as_str())
-    .sql(", ")
-    .bind(frequency.as_str())
-    .sql(", ")
-    .bind(now)
-    .sql(", ")
-    .bind(changed_by.to_owned())
     .sql(
-        ") ON CONFLICT (tenant_id, address, category) DO UPDATE SET \
+        " ON CONFLICT (tenant_id, address, category) DO UPDATE SET \
          frequency = excluded.frequency, updated_at = excluded.updated_at, \
          changed_by = excluded.changed_by",
     )
@@ -106,21 +102,18 @@ pub async fn suppress(
     detail: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    Query::new(
-        "INSERT INTO suppressions (tenant_id, id, address, reason, detail, created_at) VALUES (",
+    insert(
+        Scope::Office(tenant),
+        "suppressions",
+        vec![
+            ("id", Uuid::now_v7().into()),
+            ("address", address.to_lowercase().into()),
+            ("reason", reason.into()),
+            ("detail", detail.into()),
+            ("created_at", now.into()),
+        ],
     )
-    .bind(tenant.as_uuid())
-    .sql(", ")
-    .bind(Uuid::now_v7())
-    .sql(", ")
-    .bind(address.to_lowercase())
-    .sql(", ")
-    .bind(reason.to_owned())
-    .sql(", ")
-    .bind(detail.to_owned())
-    .sql(", ")
-    .bind(now)
-    .sql(") ON CONFLICT (tenant_id, address) DO NOTHING")
+    .sql(" ON CONFLICT (tenant_id, address) DO NOTHING")
     .execute(conn)
     .await?;
     Ok(())
