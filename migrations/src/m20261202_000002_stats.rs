@@ -66,6 +66,16 @@ fn period_columns(table: &mut TableCreateStatement) {
         .check(Expr::col("period").is_in(["month", "quarter", "year"]));
 }
 
+/// The covering index of the all-kinds rows, every figure in it (PostgreSQL).
+pub(crate) fn all_kinds_index() -> String {
+    format!(
+        "CREATE INDEX ix_stats_rollups_all_kinds ON stats_rollups (tenant_id, period_start) \
+         INCLUDE (period, {}, needs_assigned, wait_median_secs, wait_p90_secs) \
+         WHERE kind = '*'",
+        ADDITIVE.join(", ")
+    )
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -102,13 +112,7 @@ impl MigrationTrait for Migration {
         // read never visits the table; SQLite gets the plain index.
         let db = manager.get_connection();
         if db.get_database_backend() == DbBackend::Postgres {
-            db.execute_unprepared(&format!(
-                "CREATE INDEX ix_stats_rollups_all_kinds ON stats_rollups (tenant_id, period_start) \
-                 INCLUDE (period, {}, needs_assigned, wait_median_secs, wait_p90_secs) \
-                 WHERE kind = '*'",
-                ADDITIVE.join(", ")
-            ))
-            .await?;
+            db.execute_unprepared(&all_kinds_index()).await?;
         } else {
             manager
                 .create_index(

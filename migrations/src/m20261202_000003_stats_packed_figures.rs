@@ -13,7 +13,7 @@
 use sea_orm::{ConnectionTrait, DbBackend};
 use sea_orm_migration::prelude::*;
 
-use crate::m20261202_000002_stats::ADDITIVE;
+use crate::m20261202_000002_stats::{ADDITIVE, all_kinds_index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -32,16 +32,6 @@ pub const FIGURES: [&str; 24] = {
     all[23] = "wait_p90_secs";
     all
 };
-
-/// The columns of the covering index before this migration.
-fn wide_index() -> String {
-    format!(
-        "CREATE INDEX ix_stats_rollups_all_kinds ON stats_rollups (tenant_id, period_start) \
-         INCLUDE (period, {}, needs_assigned, wait_median_secs, wait_p90_secs) \
-         WHERE kind = '*'",
-        ADDITIVE.join(", ")
-    )
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -75,7 +65,7 @@ impl MigrationTrait for Migration {
             "DROP INDEX ix_stats_rollups_all_kinds;
              ALTER TABLE stats_rollups DROP COLUMN figures;
              {};",
-            wide_index()
+            all_kinds_index()
         ))
         .await?;
         Ok(())
