@@ -14,7 +14,6 @@ use lacznik_types::{TenantId, VolunteerId};
 use crate::api::AgreementDue;
 use crate::api::agreements::due_lines;
 use crate::api::volunteers::{store_problem, today};
-use crate::domain::VolunteerStatus;
 use crate::store::{self, checks};
 
 /// Clearances are announced this many days before they run out.
@@ -92,15 +91,12 @@ pub async fn send_in_office(
         .await
         .map_err(store_problem)?
     {
-        let Some(v) = store::get(&txn, VolunteerId::from_uuid(check.volunteer_id))
+        let Some(v) = store::get_active(&txn, VolunteerId::from_uuid(check.volunteer_id))
             .await
             .map_err(store_problem)?
         else {
             continue;
         };
-        if VolunteerStatus::parse(&v.status) != VolunteerStatus::Active {
-            continue;
-        }
         notify(
             &txn,
             "check_expiring",

@@ -22,7 +22,7 @@ use super::volunteers::{open_own, parse_id, require_volunteer, store_problem, to
 use crate::domain::engagement::{
     AGREEMENT_WARNING_DAYS, AgreementSpan, WRITTEN_AGREEMENT_AFTER_DAYS, engagement_day,
 };
-use crate::domain::{VolunteerStatus, kind_names};
+use crate::domain::kind_names;
 use crate::settings::{OfficeDetails, OfficeDirectory};
 use crate::store::agreements::{self, NewAgreement, Template};
 use crate::store::entity::agreement;
@@ -462,15 +462,12 @@ pub(crate) async fn due_lines(txn: &lacznik_tenancy::TenantTxn) -> Result<Vec<Du
         if covered {
             continue;
         }
-        let Some(v) = crate::store::get(txn, VolunteerId::from_uuid(volunteer_id))
+        let Some(v) = crate::store::get_active(txn, VolunteerId::from_uuid(volunteer_id))
             .await
             .map_err(store_problem)?
         else {
             continue;
         };
-        if VolunteerStatus::parse(&v.status) != VolunteerStatus::Active {
-            continue;
-        }
         lines.push(DueLine {
             volunteer_id,
             name: format!("{} {}", v.first_name, v.last_name),

@@ -18,8 +18,8 @@ pub mod records;
 mod volunteers;
 
 pub use volunteers::{
-    StatusChange, StatusChanged, StoreError, by_ids, change_status, delete, get, history, insert,
-    lock, page, update,
+    StatusChange, StatusChanged, StoreError, by_ids, change_status, delete, get, get_active,
+    history, insert, lock, page, update,
 };
 
 /// Reads a JSON list column; a value the service never wrote reads as empty.

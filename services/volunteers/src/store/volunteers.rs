@@ -138,6 +138,16 @@ pub async fn get(txn: &TenantTxn, id: VolunteerId) -> Result<Option<volunteer::M
     )
 }
 
+/// The volunteer, if they are active now (notices and due lists leave the others out).
+pub async fn get_active(
+    txn: &TenantTxn,
+    id: VolunteerId,
+) -> Result<Option<volunteer::Model>, StoreError> {
+    Ok(get(txn, id)
+        .await?
+        .filter(|v| VolunteerStatus::parse(&v.status) == VolunteerStatus::Active))
+}
+
 /// The office's volunteers among `ids`.
 pub async fn by_ids(
     txn: &TenantTxn,
