@@ -11,16 +11,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 /// The columns of a rollup row, as named in `stats_rollups` (the service's own list).
-pub const COLUMNS: [&str; lacznik_stats::domain::figures::Column::COUNT] = {
-    let all = lacznik_stats::domain::figures::Column::ALL;
-    let mut names = [""; lacznik_stats::domain::figures::Column::COUNT];
-    let mut i = 0;
-    while i < names.len() {
-        names[i] = all[i].name();
-        i += 1;
-    }
-    names
-};
+pub const COLUMNS: [&str; lacznik_stats::domain::figures::Column::COUNT] =
+    lacznik_stats::domain::figures::Column::NAMES;
 
 /// (office, period kind, first day, kind of help).
 pub type Key = (Uuid, &'static str, NaiveDate, String);

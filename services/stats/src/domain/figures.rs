@@ -57,6 +57,17 @@ impl Column {
         Self::EmailsFailed,
     ];
 
+    /// The columns' names in `stats_rollups`, in [`Column::ALL`] order.
+    pub const NAMES: [&'static str; Self::COUNT] = {
+        let mut names = [""; Self::COUNT];
+        let mut i = 0;
+        while i < Self::COUNT {
+            names[i] = Self::ALL[i].name();
+            i += 1;
+        }
+        names
+    };
+
     pub fn index(self) -> usize {
         self as usize
     }

@@ -174,7 +174,7 @@ async fn flush(txn: &TenantTxn, deltas: Deltas) -> Result<(), DbErr> {
         .into_iter()
         .filter(|(_, t)| t.additive.iter().any(|v| *v != 0))
         .collect();
-    let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
+    let names = Column::NAMES;
     let update: Vec<String> = names
         .iter()
         .map(|n| format!("{n} = stats_rollups.{n} + excluded.{n}"))
