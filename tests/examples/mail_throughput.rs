@@ -28,6 +28,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use lacznik_testkit::bench::{Sample, scalar};
 use lacznik_testkit::{TestApp, TestDb};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use serde_json::json;
@@ -152,24 +153,6 @@ async fn client_alone(count: usize, in_flight: usize) -> (f64, usize) {
     (count as f64 / started.elapsed().as_secs_f64(), bytes)
 }
 
-async fn epoch(db: &DatabaseConnection, sql: &str) -> f64 {
-    db.query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get_by_index::<f64>(0)
-        .unwrap()
-}
-
-async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
-    db.query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get_by_index::<i64>(0)
-        .unwrap()
-}
-
 /// Commits `per_office` email requests in each office's outbox, in one statement.
 async fn request(db: &DatabaseConnection, per_office: usize, tag: &str) {
     let payload = json!({
@@ -230,7 +213,7 @@ async fn burst(senders: u32, per_office: usize) -> (f64, f64) {
     // Warm up: connections, prepared statements, the office directory's cache.
     request(&admin, 20, "rozgrzewka").await;
     let warm = (OFFICES * 20) as i64;
-    while scalar(
+    while scalar::<i64>(
         &admin,
         "SELECT count(*) FROM deliveries WHERE status = 'sent'",
     )
@@ -241,14 +224,14 @@ async fn burst(senders: u32, per_office: usize) -> (f64, f64) {
     }
     // The clock: the database's, from just before the requests are committed to the last
     // delivery recorded sent (polled slowly, so the polling costs the run nothing).
-    let started: f64 = epoch(
+    let started: f64 = scalar::<f64>(
         &admin,
         "SELECT EXTRACT(EPOCH FROM clock_timestamp())::float8",
     )
     .await;
     request(&admin, per_office, "pomiar").await;
     let total = warm + (OFFICES * per_office) as i64;
-    while scalar(
+    while scalar::<i64>(
         &admin,
         "SELECT count(*) FROM deliveries WHERE status = 'sent'",
     )
@@ -257,12 +240,12 @@ async fn burst(senders: u32, per_office: usize) -> (f64, f64) {
     {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    let recorded = epoch(
+    let recorded = scalar::<f64>(
         &admin,
         "SELECT EXTRACT(EPOCH FROM max(created_at))::float8 FROM deliveries",
     )
     .await;
-    let finished = epoch(
+    let finished = scalar::<f64>(
         &admin,
         "SELECT EXTRACT(EPOCH FROM max(sent_at))::float8 FROM deliveries",
     )
@@ -273,7 +256,7 @@ async fn burst(senders: u32, per_office: usize) -> (f64, f64) {
         OFFICES * per_office,
         recorded - started
     );
-    let failed = scalar(
+    let failed = scalar::<i64>(
         &admin,
         "SELECT count(*) FROM deliveries WHERE status <> 'sent'",
     )
@@ -285,12 +268,12 @@ async fn burst(senders: u32, per_office: usize) -> (f64, f64) {
 }
 
 /// Latency at a steady `rate` for `seconds`.
-async fn steady(rate: usize, seconds: u64) -> Vec<f64> {
+async fn steady(rate: usize, seconds: u64) -> Sample {
     let (app, admin) = platform(1).await;
     // Warm up as the bursts do, and leave the warm-up out of the figures.
     request(&admin, 20, "rozgrzewka").await;
     let warm = (OFFICES * 20) as i64;
-    while scalar(
+    while scalar::<i64>(
         &admin,
         "SELECT count(*) FROM deliveries WHERE status = 'sent'",
     )
@@ -310,7 +293,7 @@ async fn steady(rate: usize, seconds: u64) -> Vec<f64> {
         batches += 1;
     }
     let total = warm + (batches * per_batch * OFFICES) as i64;
-    while scalar(
+    while scalar::<i64>(
         &admin,
         "SELECT count(*) FROM deliveries WHERE status = 'sent'",
     )
@@ -328,18 +311,13 @@ async fn steady(rate: usize, seconds: u64) -> Vec<f64> {
         ))
         .await
         .unwrap();
-    let mut ms: Vec<f64> = rows
+    let ms: Vec<f64> = rows
         .iter()
         .map(|r| r.try_get::<f64>("", "ms").unwrap())
         .collect();
-    ms.sort_by(f64::total_cmp);
     admin.close().await.ok();
     app.stop_and_drop().await;
-    ms
-}
-
-fn at(sorted: &[f64], q: f64) -> f64 {
-    sorted[((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len()) - 1]
+    Sample::new(ms)
 }
 
 #[tokio::main]
@@ -390,9 +368,9 @@ async fn main() {
         "steady {rate}/s for 20 s ({} emails): commit → recorded sent p50 {:.1} ms, p90 {:.1} ms, \
          p99 {:.1} ms, max {:.1} ms",
         latencies.len(),
-        at(&latencies, 0.5),
-        at(&latencies, 0.9),
-        at(&latencies, 0.99),
-        latencies[latencies.len() - 1]
+        latencies.at(0.5),
+        latencies.at(0.9),
+        latencies.at(0.99),
+        latencies.max()
     );
 }

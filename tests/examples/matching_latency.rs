@@ -28,6 +28,7 @@ use std::time::Instant;
 
 use lacznik_tenancy::AppDb;
 use lacznik_testkit::TestApp;
+use lacznik_testkit::bench::{Sample, ms, scalar};
 use lacznik_types::TenantId;
 use lacznik_volunteers::domain::Slot;
 use lacznik_volunteers::store::entity::{absence, assignment, check, consent, volunteer};
@@ -52,42 +53,10 @@ fn runs() -> usize {
         .unwrap_or(300)
 }
 
-/// Milliseconds, sorted; nearest-rank percentiles.
-struct Sample(Vec<f64>);
-
-impl Sample {
-    fn new(mut ms: Vec<f64>) -> Self {
-        ms.sort_by(f64::total_cmp);
-        Self(ms)
-    }
-
-    fn at(&self, q: f64) -> f64 {
-        let n = self.0.len();
-        self.0[((n as f64 * q).ceil() as usize).clamp(1, n) - 1]
-    }
-
-    fn max(&self) -> f64 {
-        self.0[self.0.len() - 1]
-    }
-}
-
-fn ms(started: Instant) -> f64 {
-    started.elapsed().as_secs_f64() * 1e3
-}
-
 async fn exec(db: &DatabaseConnection, sql: &str) {
     db.execute_raw(Statement::from_string(DbBackend::Postgres, sql))
         .await
         .unwrap_or_else(|e| panic!("{e}\n{sql}"));
-}
-
-async fn scalar(db: &DatabaseConnection, sql: &str) -> String {
-    let row = db
-        .query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
-        .await
-        .unwrap_or_else(|e| panic!("{e}\n{sql}"))
-        .expect("a row");
-    row.try_get_by_index::<String>(0).expect("text")
 }
 
 /// An office with 12 districts in a chain (d01–d02–…–d12) and its coordinator signed in.
@@ -118,7 +87,7 @@ async fn office(app: &TestApp, slug: &str) -> TenantId {
 /// Volunteers numbered `from + 1 ..= to` of the office, with what the pool loader reads.
 async fn seed(admin: &DatabaseConnection, slug: &str, tenant: TenantId, from: u32, to: u32) {
     let t = tenant.as_uuid();
-    let coordinator = scalar(
+    let coordinator = scalar::<String>(
         admin,
         &format!("SELECT id::text FROM users WHERE email = 'koordynator@{slug}.test'"),
     )
@@ -291,7 +260,7 @@ WHERE v.tenant_id = '{t}'
 
 async fn counts(admin: &DatabaseConnection, tenant: TenantId) -> String {
     let t = tenant.as_uuid();
-    scalar(
+    scalar::<String>(
         admin,
         &format!(
             "SELECT format('volunteers %s (minors %s), assignments %s (booked %s), checks %s, \
@@ -815,7 +784,7 @@ async fn main() {
         "matching latency, end to end — {} UTC, {} CPUs, {}",
         chrono::Utc::now().format("%Y-%m-%d %H:%M"),
         std::thread::available_parallelism().map_or(0, usize::from),
-        scalar(&admin, "SELECT split_part(version(), ' on ', 1)").await
+        scalar::<String>(&admin, "SELECT split_part(version(), ' on ', 1)").await
     );
     let need = need(&admin).await;
     println!("need: {need}");

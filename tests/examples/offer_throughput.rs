@@ -42,6 +42,7 @@ use chrono::{Duration, Utc};
 use lacznik_http::TenantContext;
 use lacznik_needs::volunteers::{Booking, VolunteersClient};
 use lacznik_testkit::TestApp;
+use lacznik_testkit::bench::{Sample, ms, scalar};
 use lacznik_types::TenantId;
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Statement};
@@ -97,29 +98,6 @@ impl Settings {
     }
 }
 
-/// Milliseconds, sorted; nearest-rank percentiles.
-struct Sample(Vec<f64>);
-
-impl Sample {
-    fn new(mut ms: Vec<f64>) -> Self {
-        ms.sort_by(f64::total_cmp);
-        Self(ms)
-    }
-
-    fn at(&self, q: f64) -> f64 {
-        let n = self.0.len();
-        self.0[((n as f64 * q).ceil() as usize).clamp(1, n) - 1]
-    }
-
-    fn max(&self) -> f64 {
-        self.0[self.0.len() - 1]
-    }
-}
-
-fn ms(started: Instant) -> f64 {
-    started.elapsed().as_secs_f64() * 1e3
-}
-
 fn statement(sql: &str, values: Vec<sea_orm::Value>) -> Statement {
     Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
 }
@@ -134,12 +112,6 @@ async fn rows(db: &DatabaseConnection, sql: &str, values: Vec<sea_orm::Value>) -
     db.query_all_raw(statement(sql, values))
         .await
         .unwrap_or_else(|e| panic!("{e}\n{sql}"))
-}
-
-async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
-    rows(db, sql, Vec::new()).await[0]
-        .try_get_by_index::<i64>(0)
-        .expect("a count")
 }
 
 /// One request of a phase, prepared before the clock starts.
@@ -830,8 +802,8 @@ async fn main() {
     exec(&admin, "ANALYZE", Vec::new()).await;
     println!(
         "seeded {} volunteers, {} bookings in {:.1} s",
-        count(&admin, "SELECT count(*) FROM volunteers").await,
-        count(&admin, "SELECT count(*) FROM volunteer_assignments").await,
+        scalar::<i64>(&admin, "SELECT count(*) FROM volunteers").await,
+        scalar::<i64>(&admin, "SELECT count(*) FROM volunteer_assignments").await,
         started.elapsed().as_secs_f64()
     );
     let started = Instant::now();
@@ -841,7 +813,7 @@ async fn main() {
     exec(&admin, "ANALYZE", Vec::new()).await;
     println!(
         "opened {} needs (each with its beneficiary) through the API in {:.1} s\n",
-        count(&admin, "SELECT count(*) FROM needs WHERE status = 'open'").await,
+        scalar::<i64>(&admin, "SELECT count(*) FROM needs WHERE status = 'open'").await,
         started.elapsed().as_secs_f64()
     );
 
@@ -931,12 +903,12 @@ async fn main() {
         m
     });
     let accepted = i64::try_from(offices.len() * settings.per_office()).unwrap();
-    let confirmed = count(
+    let confirmed = scalar::<i64>(
         &admin,
         "SELECT count(*) FROM outbox_events WHERE topic = 'needs.assignment.confirmed'",
     )
     .await;
-    let booked = count(
+    let booked = scalar::<i64>(
         &admin,
         "SELECT count(*) FROM volunteer_assignments WHERE need_id IS NOT NULL AND status = 'booked'",
     )

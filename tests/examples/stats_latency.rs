@@ -44,6 +44,7 @@ use lacznik_stats::offices::Office;
 use lacznik_stats::report::comparison::{RegionTables, compare};
 use lacznik_stats::store::rollups::{RegionalDb, regional_rows};
 use lacznik_testkit::TestApp;
+use lacznik_testkit::bench::{Sample, scalar};
 use lacznik_types::TenantId;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
@@ -89,16 +90,8 @@ const KINDS: [&str; 14] = [
     "office_work",
 ];
 /// The columns of a rollup row (the service's own list).
-const COLUMNS: [&str; lacznik_stats::domain::figures::Column::COUNT] = {
-    let all = lacznik_stats::domain::figures::Column::ALL;
-    let mut names = [""; lacznik_stats::domain::figures::Column::COUNT];
-    let mut i = 0;
-    while i < names.len() {
-        names[i] = all[i].name();
-        i += 1;
-    }
-    names
-};
+const COLUMNS: [&str; lacznik_stats::domain::figures::Column::COUNT] =
+    lacznik_stats::domain::figures::Column::NAMES;
 const BACKLOG_OFFICES: usize = 20;
 
 fn env(name: &str, default: usize) -> usize {
@@ -108,45 +101,10 @@ fn env(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// Milliseconds, sorted; nearest-rank percentiles.
-struct Sample(Vec<f64>);
-
-impl Sample {
-    fn new(mut ms: Vec<f64>) -> Self {
-        ms.sort_by(f64::total_cmp);
-        Self(ms)
-    }
-
-    fn at(&self, q: f64) -> f64 {
-        let n = self.0.len();
-        self.0[((n as f64 * q).ceil() as usize).clamp(1, n) - 1]
-    }
-
-    fn line(&self) -> String {
-        format!(
-            "n {:>4} · p50 {:>7.2} ms · p90 {:>7.2} ms · p99 {:>7.2} ms · max {:>7.2} ms",
-            self.0.len(),
-            self.at(0.5),
-            self.at(0.9),
-            self.at(0.99),
-            self.0[self.0.len() - 1]
-        )
-    }
-}
-
 async fn exec(db: &DatabaseConnection, sql: &str) {
     db.execute_unprepared(sql)
         .await
         .unwrap_or_else(|e| panic!("{e}\n{sql}"));
-}
-
-async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
-    db.query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get_by_index::<i64>(0)
-        .unwrap()
 }
 
 /// `n` offices, slugs `ops-0001`…, spread over the voivodeships in proportion to their gminas.
@@ -306,8 +264,8 @@ async fn main() {
     rollups(&admin, kinds).await;
     println!(
         "generated {} rollup rows for {} offices in {:.0} s; table {}",
-        count(&admin, "SELECT count(*) FROM stats_rollups").await,
-        count(&admin, "SELECT count(*) FROM tenants").await,
+        scalar::<i64>(&admin, "SELECT count(*) FROM stats_rollups").await,
+        scalar::<i64>(&admin, "SELECT count(*) FROM tenants").await,
         started.elapsed().as_secs_f64(),
         admin
             .query_one_raw(Statement::from_string(
@@ -326,19 +284,7 @@ async fn main() {
     let coordinators: Vec<(String, String)> = {
         let mut list = Vec::new();
         for slug in slugs.iter().step_by((n_offices / 40).max(1)).take(40) {
-            let email = format!("koordynator@{slug}.test");
-            app.create_user(
-                Some(slug),
-                &email,
-                lacznik_auth::Role::Coordinator,
-                None,
-                None,
-            )
-            .await;
-            let token = app.login(Some(slug), &email).await["access_token"]
-                .as_str()
-                .unwrap()
-                .to_owned();
+            let token = app.coordinator_token(slug).await;
             list.push((slug.clone(), token));
         }
         list

@@ -7,7 +7,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use lacznik_auth::{AUDIENCE, Claims, ISSUER, Role, TokenSigner};
-use lacznik_testkit::{TEST_PASSWORD, TestApp, problem, tenant_id};
+use lacznik_testkit::{TEST_PASSWORD, TestApp, link_secret, problem, tenant_id};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -27,12 +27,6 @@ fn event_kinds(log: &Value) -> Vec<&str> {
         .iter()
         .map(|e| e["kind"].as_str().unwrap())
         .collect()
-}
-
-/// The secret of a one-time link (it travels in the URL fragment).
-fn link_secret(event: &Value) -> String {
-    let link = event["link"].as_str().unwrap();
-    link.split_once("#token=").unwrap().1.to_owned()
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use lacznik_needs::sweep::sweep_office;
-use lacznik_testkit::{TestApp, ok_json, problem};
+use lacznik_testkit::{TestApp, link_secret, ok_json, problem};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -167,25 +167,6 @@ async fn open_need(app: &TestApp, beneficiary: &str, hour: u32, extra: Value) ->
     .await
 }
 
-/// The secret of the newest offer email to `email`.
-async fn offer_token(app: &TestApp, email: &str) -> String {
-    let outbox = app.outbox(Some("kielce")).await;
-    let (_, mail) = outbox
-        .iter()
-        .rev()
-        .find(|(topic, p)| {
-            topic == "email.requested" && p["template"] == "offer" && p["to"] == email
-        })
-        .unwrap_or_else(|| panic!("no offer email to {email}"));
-    mail["link"]
-        .as_str()
-        .unwrap()
-        .split("#token=")
-        .nth(1)
-        .unwrap()
-        .to_owned()
-}
-
 async fn link(app: &TestApp, action: &str, token: &str) -> reqwest::Response {
     app.at(
         "kielce",
@@ -259,7 +240,7 @@ async fn a_need_goes_from_open_to_fulfilled_and_the_hours_reach_the_volunteer() 
     assert_eq!(need_now["pending_offers"], 3);
 
     // Before answering, the volunteer sees the first name and district, not the address.
-    let bartek_token = offer_token(&app, "bartek@example.pl").await;
+    let bartek_token = app.link_sent("kielce", "offer", "bartek@example.pl").await;
     let seen = ok_json(link(&app, "view", &bartek_token).await, StatusCode::OK).await;
     assert_eq!(seen["beneficiary_first_name"], "Helena");
     assert_eq!(seen["district"], "centrum");
@@ -278,7 +259,7 @@ async fn a_need_goes_from_open_to_fulfilled_and_the_hours_reach_the_volunteer() 
     let late = link(
         &app,
         "acceptance",
-        &offer_token(&app, "anna@example.pl").await,
+        &app.link_sent("kielce", "offer", "anna@example.pl").await,
     )
     .await;
     let (status, code) = problem(late).await;
@@ -335,12 +316,7 @@ async fn a_need_goes_from_open_to_fulfilled_and_the_hours_reach_the_volunteer() 
     assert_eq!(confirmed[0]["to"], "bartek@example.pl");
     // The confirmation's link shows where to go while the task lasts; the offer's link is
     // replaced by it.
-    let confirmation = confirmed[0]["link"]
-        .as_str()
-        .unwrap()
-        .split("#token=")
-        .nth(1)
-        .unwrap();
+    let confirmation = &link_secret(confirmed[0]);
     let shown = ok_json(link(&app, "view", confirmation).await, StatusCode::OK).await;
     assert_eq!(shown["status"], "accepted");
     assert_eq!(shown["street_address"], "ul. Sienkiewicza 12/4");
@@ -761,13 +737,13 @@ async fn answer_links_are_single_use_expire_and_auto_offer_moves_on() {
     );
 
     // Anna declines; auto-offer asks the next best candidate (Bartek).
-    let anna_token = offer_token(&app, "anna@example.pl").await;
+    let anna_token = app.link_sent("kielce", "offer", "anna@example.pl").await;
     let declined = ok_json(link(&app, "decline", &anna_token).await, StatusCode::OK).await;
     assert_eq!(declined["offer"]["status"], "declined");
     // The link is used: neither a second decline nor an acceptance works.
     let (status, code) = problem(link(&app, "acceptance", &anna_token).await).await;
     assert_eq!((status, code.as_str()), (StatusCode::GONE, "link_used"));
-    let bartek_token = offer_token(&app, "bartek@example.pl").await;
+    let bartek_token = app.link_sent("kielce", "offer", "bartek@example.pl").await;
 
     // Bartek does not answer in time: the sweep expires his offer and asks Celina.
     let admin = app.db.admin().await;
@@ -818,7 +794,7 @@ async fn answer_links_are_single_use_expire_and_auto_offer_moves_on() {
         link(
             &app,
             "acceptance",
-            &offer_token(&app, "celina@example.pl").await,
+            &app.link_sent("kielce", "offer", "celina@example.pl").await,
         )
         .await,
         StatusCode::OK,
@@ -1176,7 +1152,7 @@ async fn no_shows_cancellations_and_feedback_free_the_time_and_tell_the_voluntee
         link(
             &app,
             "acceptance",
-            &offer_token(&app, "anna@example.pl").await,
+            &app.link_sent("kielce", "offer", "anna@example.pl").await,
         )
         .await,
         StatusCode::OK,
@@ -1245,7 +1221,7 @@ async fn no_shows_cancellations_and_feedback_free_the_time_and_tell_the_voluntee
         link(
             &app,
             "acceptance",
-            &offer_token(&app, "anna@example.pl").await,
+            &app.link_sent("kielce", "offer", "anna@example.pl").await,
         )
         .await,
         StatusCode::OK,
@@ -1387,7 +1363,7 @@ async fn the_sweep_announces_reminders_once_and_expires_needs_nobody_took() {
         link(
             &app,
             "acceptance",
-            &offer_token(&app, "anna@example.pl").await,
+            &app.link_sent("kielce", "offer", "anna@example.pl").await,
         )
         .await,
         StatusCode::OK,
@@ -1476,7 +1452,7 @@ async fn a_volunteer_checks_in_and_out_and_the_hours_wait_for_approval() {
             link(
                 &app,
                 "acceptance",
-                &offer_token(&app, "anna@example.pl").await,
+                &app.link_sent("kielce", "offer", "anna@example.pl").await,
             )
             .await,
             StatusCode::OK,

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure is the test failing
 
 use chrono::{Duration, Utc};
-use lacznik_testkit::TestApp;
+use lacznik_testkit::{TestApp, link_secret};
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
@@ -33,19 +33,14 @@ async fn call(app: &TestApp, method: Method, path: &str, body: Option<Value>) ->
     serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
+/// The secret of the newest `template` email's link.
 fn secret(outbox: &[(String, Value)], template: &str) -> String {
     let (_, email) = outbox
         .iter()
         .rev()
         .find(|(_, p)| p["template"] == template)
         .unwrap();
-    email["link"]
-        .as_str()
-        .unwrap()
-        .split("#token=")
-        .nth(1)
-        .unwrap()
-        .to_owned()
+    link_secret(email)
 }
 
 /// A minor signed up in public, with a guardian's consent, a check, an absence, an assignment

@@ -8,6 +8,7 @@
 //! server per test.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+pub mod bench;
 pub mod proxy;
 pub mod smtp;
 
@@ -35,6 +36,15 @@ pub fn server_url() -> String {
 /// The Redis server used by tests (`LACZNIK_TEST_REDIS`, default the local one).
 pub fn redis_url() -> String {
     std::env::var("LACZNIK_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379/0".into())
+}
+
+/// The secret of the one-time link in an email request (it travels in the URL fragment).
+pub fn link_secret(email: &serde_json::Value) -> String {
+    let link = email["link"].as_str().expect("a link");
+    link.split_once("#token=")
+        .unwrap_or_else(|| panic!("no secret in {link}"))
+        .1
+        .to_owned()
 }
 
 /// The password of every account the kit creates.
@@ -485,6 +495,24 @@ impl TestApp {
                 (topic, serde_json::from_str(&payload).unwrap())
             })
             .collect()
+    }
+
+    /// The newest email request of `template` to `to` in office `slug`'s outbox.
+    pub async fn newest_email(&self, slug: &str, template: &str, to: &str) -> serde_json::Value {
+        self.outbox(Some(slug))
+            .await
+            .into_iter()
+            .rev()
+            .find(|(topic, p)| {
+                topic == "email.requested" && p["template"] == template && p["to"] == to
+            })
+            .map(|(_, p)| p)
+            .unwrap_or_else(|| panic!("no {template} email to {to}"))
+    }
+
+    /// The secret of the link in the newest `template` email to `to` in office `slug`.
+    pub async fn link_sent(&self, slug: &str, template: &str, to: &str) -> String {
+        link_secret(&self.newest_email(slug, template, to).await)
     }
 
     /// A request to the gateway by its bare address (for `/t/<slug>/…` and unknown hosts).

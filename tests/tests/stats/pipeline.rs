@@ -36,25 +36,6 @@ fn slot(hour: u32) -> (String, String) {
     )
 }
 
-/// The secret of the newest offer email to `email`.
-async fn offer_secret(app: &TestApp, email: &str) -> String {
-    let outbox = app.outbox(Some("kielce")).await;
-    let (_, mail) = outbox
-        .iter()
-        .rev()
-        .find(|(topic, p)| {
-            topic == "email.requested" && p["template"] == "offer" && p["to"] == email
-        })
-        .unwrap_or_else(|| panic!("no offer email to {email}"));
-    mail["link"]
-        .as_str()
-        .unwrap()
-        .split("#token=")
-        .nth(1)
-        .unwrap()
-        .to_owned()
-}
-
 #[tokio::test]
 async fn api_actions_reach_the_dashboard_through_the_event_pipeline() {
     let app = TestApp::spawn_configured(json!({"queue": {"in_process": true}})).await;
@@ -114,7 +95,7 @@ async fn api_actions_reach_the_dashboard_through_the_event_pipeline() {
                 Method::POST,
                 "/api/v1/needs/offer-links/acceptance",
             )
-            .json(&json!({"token": offer_secret(&app, &email).await}))
+            .json(&json!({"token": app.link_sent("kielce", "offer", &email).await}))
             .send()
             .await
             .unwrap();
