@@ -207,21 +207,32 @@ async fn platform(senders: u32) -> (TestApp, DatabaseConnection) {
     (app, admin)
 }
 
-/// Time from the commit of `count` requests until every one is recorded sent.
-async fn burst(senders: u32, per_office: usize) -> (f64, f64) {
-    let (app, admin) = platform(senders).await;
-    // Warm up: connections, prepared statements, the office directory's cache.
-    request(&admin, 20, "rozgrzewka").await;
-    let warm = (OFFICES * 20) as i64;
+/// Polls every `poll_ms` until `count` deliveries are recorded sent.
+async fn sent_at_least(admin: &DatabaseConnection, count: i64, poll_ms: u64) {
     while scalar::<i64>(
-        &admin,
+        admin,
         "SELECT count(*) FROM deliveries WHERE status = 'sent'",
     )
     .await
-        < warm
+        < count
     {
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(poll_ms)).await;
     }
+}
+
+/// Warms the platform up — connections, prepared statements, the office directory's cache —
+/// with 20 emails per office, sent; returns how many.
+async fn warm_up(admin: &DatabaseConnection) -> i64 {
+    request(admin, 20, "rozgrzewka").await;
+    let warm = (OFFICES * 20) as i64;
+    sent_at_least(admin, warm, 100).await;
+    warm
+}
+
+/// Time from the commit of `count` requests until every one is recorded sent.
+async fn burst(senders: u32, per_office: usize) -> (f64, f64) {
+    let (app, admin) = platform(senders).await;
+    let warm = warm_up(&admin).await;
     // The clock: the database's, from just before the requests are committed to the last
     // delivery recorded sent (polled slowly, so the polling costs the run nothing).
     let started: f64 = scalar::<f64>(
@@ -231,15 +242,7 @@ async fn burst(senders: u32, per_office: usize) -> (f64, f64) {
     .await;
     request(&admin, per_office, "pomiar").await;
     let total = warm + (OFFICES * per_office) as i64;
-    while scalar::<i64>(
-        &admin,
-        "SELECT count(*) FROM deliveries WHERE status = 'sent'",
-    )
-    .await
-        < total
-    {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    sent_at_least(&admin, total, 250).await;
     let recorded = scalar::<f64>(
         &admin,
         "SELECT EXTRACT(EPOCH FROM max(created_at))::float8 FROM deliveries",
@@ -270,18 +273,8 @@ async fn burst(senders: u32, per_office: usize) -> (f64, f64) {
 /// Latency at a steady `rate` for `seconds`.
 async fn steady(rate: usize, seconds: u64) -> Sample {
     let (app, admin) = platform(1).await;
-    // Warm up as the bursts do, and leave the warm-up out of the figures.
-    request(&admin, 20, "rozgrzewka").await;
-    let warm = (OFFICES * 20) as i64;
-    while scalar::<i64>(
-        &admin,
-        "SELECT count(*) FROM deliveries WHERE status = 'sent'",
-    )
-    .await
-        < warm
-    {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    // As the bursts do; the warm-up is left out of the figures.
+    let warm = warm_up(&admin).await;
     let batches_per_second = 20;
     let per_batch = (rate / batches_per_second / OFFICES).max(1);
     let started = Instant::now();
@@ -293,15 +286,7 @@ async fn steady(rate: usize, seconds: u64) -> Sample {
         batches += 1;
     }
     let total = warm + (batches * per_batch * OFFICES) as i64;
-    while scalar::<i64>(
-        &admin,
-        "SELECT count(*) FROM deliveries WHERE status = 'sent'",
-    )
-    .await
-        < total
-    {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    sent_at_least(&admin, total, 250).await;
     let rows = admin
         .query_all_raw(Statement::from_string(
             DbBackend::Postgres,
