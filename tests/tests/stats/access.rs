@@ -9,8 +9,7 @@ use secrecy::SecretString;
 use serde_json::json;
 
 use super::support::{
-    apply, figure, january, office_get, offices, ok, platform_admin, platform_get, regional_admin,
-    workers,
+    figure, office_get, offices, ok, platform_admin, platform_get, readers, regional_admin,
 };
 
 const JANUARY: &str = "period=month&start=2026-01-01";
@@ -19,20 +18,8 @@ const JANUARY: &str = "period=month&start=2026-01-01";
 async fn a_regional_admin_of_swietokrzyskie_sees_kielce_but_not_plock() {
     let o = offices().await;
     let app = &o.app;
-    apply(
-        app,
-        o.kielce,
-        january(10),
-        workers(12, "reading", january(10), 60),
-    )
-    .await;
-    apply(
-        app,
-        o.plock,
-        january(10),
-        workers(30, "reading", january(10), 60),
-    )
-    .await;
+    readers(app, o.kielce, 12, 10).await;
+    readers(app, o.plock, 30, 10).await;
     let token = regional_admin(app, Some("26")).await;
 
     let compared = ok(platform_get(
@@ -160,20 +147,8 @@ async fn a_regional_admin_of_swietokrzyskie_sees_kielce_but_not_plock() {
 async fn a_coordinator_sees_only_their_office() {
     let o = offices().await;
     let app = &o.app;
-    apply(
-        app,
-        o.kielce,
-        january(10),
-        workers(7, "reading", january(10), 60),
-    )
-    .await;
-    apply(
-        app,
-        o.ostrowiec,
-        january(10),
-        workers(20, "reading", january(10), 60),
-    )
-    .await;
+    readers(app, o.kielce, 7, 10).await;
+    readers(app, o.ostrowiec, 20, 10).await;
 
     let board =
         ok(office_get(app, "kielce", &format!("/api/v1/stats/dashboard?{JANUARY}")).await).await;
@@ -274,20 +249,8 @@ async fn a_coordinator_sees_only_their_office() {
 async fn the_comparison_role_reads_rollups_of_every_office_and_nothing_else() {
     let o = offices().await;
     let app = &o.app;
-    apply(
-        app,
-        o.kielce,
-        january(10),
-        workers(6, "reading", january(10), 60),
-    )
-    .await;
-    apply(
-        app,
-        o.plock,
-        january(10),
-        workers(6, "reading", january(10), 60),
-    )
-    .await;
+    readers(app, o.kielce, 6, 10).await;
+    readers(app, o.plock, 6, 10).await;
     let config = app.db.config();
     let url = config.database.stats_url(&config.data_dir.0).unwrap();
     let db = lacznik_tenancy::connect_checked(&url, &config.database)

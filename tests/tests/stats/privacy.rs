@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::support::{
-    apply, figure, january, office_get, offices, ok, platform_get, regional_admin, suppressed,
-    workers,
+    apply, figure, january, office_get, offices, ok, platform_get, readers, regional_admin,
+    suppressed, workers,
 };
 
 /// Counts that must never be shown as 1–4.
@@ -103,28 +103,10 @@ async fn a_small_kind_is_hidden_and_the_office_total_does_not_give_it_away() {
 async fn a_small_office_is_hidden_and_the_region_total_does_not_give_it_away() {
     let o = offices().await;
     let app = &o.app;
-    apply(
-        app,
-        o.kielce,
-        january(12),
-        workers(3, "reading", january(12), 60),
-    )
-    .await;
-    apply(
-        app,
-        o.ostrowiec,
-        january(12),
-        workers(40, "reading", january(12), 60),
-    )
-    .await;
+    readers(app, o.kielce, 3, 12).await;
+    readers(app, o.ostrowiec, 40, 12).await;
     // Płock is in another voivodeship and plays no part.
-    apply(
-        app,
-        o.plock,
-        january(12),
-        workers(9, "reading", january(12), 60),
-    )
-    .await;
+    readers(app, o.plock, 9, 12).await;
     let token = regional_admin(app, Some("26")).await;
     let compared = ok(platform_get(
         app,
@@ -185,13 +167,7 @@ async fn a_small_office_is_hidden_and_the_region_total_does_not_give_it_away() {
 async fn a_voivodeship_whose_total_is_small_shows_no_number() {
     let o = offices().await;
     let app = &o.app;
-    apply(
-        app,
-        o.plock,
-        january(12),
-        workers(2, "reading", january(12), 60),
-    )
-    .await;
+    readers(app, o.plock, 2, 12).await;
     let token = regional_admin(app, Some("14")).await;
     let compared = ok(platform_get(
         app,

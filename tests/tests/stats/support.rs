@@ -74,6 +74,17 @@ pub fn workers(
         .collect()
 }
 
+/// `n` volunteers of `office` who read to children for an hour on January `day`, applied.
+pub async fn readers(app: &TestApp, office: TenantId, n: usize, day: u32) {
+    apply(
+        app,
+        office,
+        january(day),
+        workers(n, "reading", january(day), 60),
+    )
+    .await;
+}
+
 /// A token of a new regional admin of `region` (`None`: of all voivodeships).
 pub async fn regional_admin(app: &TestApp, region: Option<&str>) -> String {
     let email = format!("region-{}@lacznik.test", Uuid::now_v7().simple());
@@ -117,10 +128,7 @@ pub async fn office_get(app: &TestApp, slug: &str, path: &str) -> reqwest::Respo
 
 /// The JSON body of a 200 answer.
 pub async fn ok(response: reqwest::Response) -> Value {
-    let status = response.status();
-    let body = response.text().await.unwrap();
-    assert_eq!(status, StatusCode::OK, "{body}");
-    serde_json::from_str(&body).unwrap()
+    lacznik_testkit::ok_json(response, StatusCode::OK).await
 }
 
 /// A figure of a list of `{"figure": …}` objects.
